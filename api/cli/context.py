@@ -1,0 +1,73 @@
+"""What every CLI command shares: settings built once, the store and the index opened lazily."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from catalogue.errors import PraktijkbankError
+from catalogue.settings import Settings
+from catalogue.store import PracticeStore, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    """Per-invocation state, stored on typer's context object."""
+
+    settings: Settings
+    _store: PracticeStore | None = field(default=None, repr=False)
+    _engine: Any = field(default=None, repr=False)
+
+    def store(self, *, create: bool = False) -> PracticeStore:
+        if self._store is None:
+            self._store = open_store(self.settings.db_path, create=create)
+        return self._store
+
+    def engine(self) -> Any:
+        """The search engine (embedder + vector index), loaded on first use."""
+        if self._engine is None:
+            from search.engine import SearchEngine
+
+            self._engine = SearchEngine.from_settings(self.settings, self.store())
+        return self._engine
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def get_context(ctx: typer.Context) -> Context:
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]Fout:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Print service errors as 'Fout: ...' on stderr and exit non-zero, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PraktijkbankError as e:
+            raise fail(str(e)) from e
+        except KeyboardInterrupt:
+            err_console.print("Onderbroken.")
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]

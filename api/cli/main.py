@@ -1,0 +1,48 @@
+"""The `praktijkbank` command: the curator's tool for the catalogue and its search index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import catalogue_cmds, search_cmds
+from api.cli.context import Context, console, get_context, handle_errors
+from catalogue.settings import Settings
+
+app = typer.Typer(
+    name="praktijkbank",
+    help="Praktijkbank: beheer en doorzoek de catalogus van inspirerende sociaalwerkpraktijken.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(catalogue_cmds.app)
+app.add_typer(search_cmds.app)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[Path | None, typer.Option("--home", envvar="PRAKTIJKBANK_HOME",
+                                              help="Map van de catalogus (standaard ~/.local/share/praktijkbank)")] = None,
+) -> None:
+    """Bouw de instellingen één keer op, voor alle commando's."""
+    settings = Settings(home=home) if home else Settings()
+    context = Context(settings=settings)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@app.command("init")
+@handle_errors
+def init_cmd(ctx: typer.Context) -> None:
+    """Maak een lege catalogus aan (of controleer een bestaande)."""
+    context = get_context(ctx)
+    store = context.store(create=True)
+    console.print(f"Catalogus klaar in {context.settings.home} ({store.count()} praktijken).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

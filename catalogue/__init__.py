@@ -1,0 +1,1 @@
+"""The catalogue domain: the practice model, vocabularies, the store and settings."""

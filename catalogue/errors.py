@@ -1,0 +1,77 @@
+"""The error types the services raise; the API and the CLI translate them for users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PraktijkbankError(Exception):
+    """Base class of every error a service raises on purpose."""
+
+
+class PracticeNotFound(PraktijkbankError):
+    """No practice has the requested id."""
+
+    def __init__(self, practice_id: str) -> None:
+        super().__init__(f"Geen praktijk met id '{practice_id}'.")
+        self.practice_id = practice_id
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One problem with one field of one record."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidRecord(PraktijkbankError):
+    """A record does not satisfy the practice model."""
+
+    def __init__(self, issues: list[FieldIssue], *, source: str = "", locator: str = "") -> None:
+        self.issues = issues
+        self.source = source
+        self.locator = locator
+        where = ", ".join(p for p in (source, locator) if p)
+        details = "; ".join(str(i) for i in issues)
+        super().__init__(f"{where}: {details}" if where else details)
+
+
+class InvalidInput(PraktijkbankError):
+    """A parameter given by a user is not acceptable."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+class DuplicatePractice(PraktijkbankError):
+    """A practice with this id exists already."""
+
+    def __init__(self, practice_id: str) -> None:
+        super().__init__(f"Er bestaat al een praktijk met id '{practice_id}'.")
+        self.practice_id = practice_id
+
+
+class ReadError(PraktijkbankError):
+    """A source file cannot be read or parsed."""
+
+
+class StoreError(PraktijkbankError):
+    """The catalogue database cannot be opened or has an unsupported schema."""
+
+
+class IndexOutOfDate(PraktijkbankError):
+    """The vector index does not match the catalogue or the configured embedder."""
+
+
+class IndexMissing(IndexOutOfDate):
+    """No vector index exists yet."""
+
+
+class EmbedderUnavailable(PraktijkbankError):
+    """The configured embedding model cannot be loaded."""

@@ -1,0 +1,387 @@
+"""The SQLite store: plain tables, WAL, one transaction per batch, FTS5 with Dutch stemming.
+
+Tables (readable in Datasette or the sqlite3 shell):
+- practices: one row per practice; list fields as JSON arrays; `rid` is the stable integer
+  key that the vector index uses (AUTOINCREMENT, so a deleted rid is never reused).
+- practice_tags: (rid, kind, value) for fast filters and facets.
+- practices_fts: FTS5 over folded, Dutch-stemmed text (derived, rebuilt from practices).
+- meta: schema_version and other stamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from catalogue.errors import PracticeNotFound, StoreError
+from catalogue.model import LIST_FIELDS, Practice
+from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
+from catalogue.text import analyze
+from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
+
+SCHEMA_VERSION = 1
+_COLUMNS = (
+    "id", "title", "summary", "description", "organisation", "region", "municipality",
+    "sectors", "krachtlijnen", "target_groups", "themes", "website", "source_url", "contact",
+    "status", "created", "updated", "last_reviewed", "extra",
+)
+# bm25() column weights: title, summary, body, tags.
+FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.5)
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS practices (
+    rid INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    description TEXT,
+    organisation TEXT NOT NULL,
+    region TEXT NOT NULL,
+    municipality TEXT,
+    sectors TEXT NOT NULL,
+    krachtlijnen TEXT NOT NULL,
+    target_groups TEXT NOT NULL DEFAULT '[]',
+    themes TEXT NOT NULL DEFAULT '[]',
+    website TEXT,
+    source_url TEXT,
+    contact TEXT,
+    status TEXT NOT NULL,
+    created TEXT,
+    updated TEXT,
+    last_reviewed TEXT,
+    extra TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS practices_status ON practices(status);
+CREATE TABLE IF NOT EXISTS practice_tags (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    rid INTEGER NOT NULL REFERENCES practices(rid) ON DELETE CASCADE,
+    PRIMARY KEY (kind, value, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS practice_tags_rid ON practice_tags(rid);
+CREATE VIRTUAL TABLE IF NOT EXISTS practices_fts USING fts5(
+    title, summary, body, tags, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+# Migrations from version N-1 to N; version 1 is the initial schema.
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+
+
+def _tag_rows(rid: int, p: Practice) -> list[tuple[str, str, int]]:
+    rows = [("region", p.region, rid)]
+    for kind, values in (("krachtlijn", p.krachtlijnen), ("sector", p.sectors),
+                         ("target_group", p.target_groups), ("theme", p.themes)):
+        rows.extend((kind, v, rid) for v in values)
+    return rows
+
+
+def _fts_row(p: Practice) -> tuple[str, str, str, str]:
+    tags = [
+        p.organisation, p.municipality or "", REGIONS.label(p.region),
+        *(KRACHTLIJNEN.label(k) for k in p.krachtlijnen),
+        *(SECTORS.label(s) for s in p.sectors), *p.target_groups, *p.themes,
+    ]
+    return (
+        " ".join(analyze(p.title)),
+        " ".join(analyze(p.summary)),
+        " ".join(analyze(p.description or "")),
+        " ".join(analyze(" ".join(tags))),
+    )
+
+
+def _to_row(p: Practice) -> dict[str, Any]:
+    data = p.model_dump(mode="json")
+    for name in LIST_FIELDS:
+        data[name] = json.dumps(data[name], ensure_ascii=False)
+    data["extra"] = json.dumps(data["extra"], ensure_ascii=False)
+    data["content_hash"] = p.content_hash()
+    return data
+
+
+def _from_row(row: dict[str, Any]) -> Practice:
+    data = {k: row[k] for k in _COLUMNS}
+    for name in LIST_FIELDS:
+        data[name] = json.loads(data[name] or "[]")
+    data["extra"] = json.loads(data["extra"] or "{}")
+    return Practice.model_validate(data)
+
+
+class SqliteStore:
+    """PracticeStore on one SQLite file."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"Geen catalogus gevonden in {self.path}. Maak er een met 'praktijkbank init'."
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    # -- connections and transactions -------------------------------------------------
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+            self._local.depth = 0
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        db = self.db
+        if self._local.depth:
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        db.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def _migrate(self) -> None:
+        try:
+            db = self.db
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path} is geen leesbare SQLite-catalogus: {e}") from e
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} heeft schemaversie {version}; deze versie van praktijkbank kent "
+                f"hoogstens {SCHEMA_VERSION}. Werk praktijkbank bij."
+            )
+        with self.transaction():
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target].strip().split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(target)]
+                )
+
+    @property
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    # -- writes -----------------------------------------------------------------------
+
+    def upsert_many(self, practices: Iterable[Practice], *, dry_run: bool = False) -> UpsertResult:
+        """Insert or update by id in one transaction; unchanged records are not touched."""
+        result = UpsertResult()
+        today = dt.date.today()
+        try:
+            with self.transaction():
+                for practice in practices:
+                    self._upsert_one(practice, result, today)
+                if dry_run:
+                    raise _DryRun(result)
+        except _DryRun:
+            pass
+        return result
+
+    def _upsert_one(self, practice: Practice, result: UpsertResult, today: dt.date) -> None:
+        db = self.db
+        existing = db.execute(
+            "SELECT rid, content_hash, created FROM practices WHERE id = ?", [practice.id]
+        ).fetchone()
+        if existing and existing[1] == practice.content_hash():
+            result.unchanged.append(practice.id)
+            return
+        practice = practice.model_copy(update={
+            "created": practice.created or (dt.date.fromisoformat(existing[2])
+                                            if existing and existing[2] else today),
+            "updated": today if existing or not practice.updated else practice.updated,
+        })
+        row = _to_row(practice)
+        if existing:
+            rid = existing[0]
+            assignments = ", ".join(f"{c} = :{c}" for c in row if c != "id")
+            db.execute(f"UPDATE practices SET {assignments} WHERE rid = :rid", {**row, "rid": rid})
+            db.execute("DELETE FROM practice_tags WHERE rid = ?", [rid])
+            db.execute("DELETE FROM practices_fts WHERE rowid = ?", [rid])
+            result.updated.append(practice.id)
+        else:
+            columns = ", ".join(row)
+            params = ", ".join(f":{c}" for c in row)
+            rid = db.execute(f"INSERT INTO practices ({columns}) VALUES ({params})", row).lastrowid
+            result.added.append(practice.id)
+        db.conn.executemany("INSERT INTO practice_tags(kind, value, rid) VALUES (?, ?, ?)",
+                       _tag_rows(rid, practice))
+        db.execute("INSERT INTO practices_fts(rowid, title, summary, body, tags) VALUES (?,?,?,?,?)",
+                   [rid, *_fts_row(practice)])
+
+    def delete(self, practice_id: str) -> int:
+        """Delete a practice and its derived rows; returns its rid."""
+        with self.transaction():
+            rid = self.rid_of(practice_id)
+            self.db.execute("DELETE FROM practices_fts WHERE rowid = ?", [rid])
+            self.db.execute("DELETE FROM practice_tags WHERE rid = ?", [rid])
+            self.db.execute("DELETE FROM practices WHERE rid = ?", [rid])
+        return rid
+
+    def rebuild_fts(self) -> int:
+        """Rebuild the full-text index from the practices table."""
+        with self.transaction():
+            self.db.execute("DELETE FROM practices_fts")
+            count = 0
+            for row in self.db.query(f"SELECT rid, {', '.join(_COLUMNS)} FROM practices"):
+                self.db.execute(
+                    "INSERT INTO practices_fts(rowid, title, summary, body, tags) VALUES (?,?,?,?,?)",
+                    [row["rid"], *_fts_row(_from_row(row))],
+                )
+                count += 1
+        return count
+
+    # -- reads ------------------------------------------------------------------------
+
+    def get(self, practice_id: str) -> Practice:
+        rows = list(self.db.query(f"SELECT {', '.join(_COLUMNS)} FROM practices WHERE id = ?",
+                                  [practice_id]))
+        if not rows:
+            raise PracticeNotFound(practice_id)
+        return _from_row(rows[0])
+
+    def rid_of(self, practice_id: str) -> int:
+        row = self.db.execute("SELECT rid FROM practices WHERE id = ?", [practice_id]).fetchone()
+        if row is None:
+            raise PracticeNotFound(practice_id)
+        return int(row[0])
+
+    def get_many(self, rids: Iterable[int]) -> dict[int, Practice]:
+        wanted = json.dumps([int(r) for r in rids])
+        rows = self.db.query(
+            f"SELECT rid, {', '.join(_COLUMNS)} FROM practices "
+            "WHERE rid IN (SELECT value FROM json_each(?))", [wanted]
+        )
+        return {row["rid"]: _from_row(row) for row in rows}
+
+    def _where(self, filters: Filters) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if filters.status:
+            clauses.append(f"status IN ({', '.join('?' * len(filters.status))})")
+            params.extend(filters.status)
+        for kind, values in filters.by_kind().items():
+            clauses.append(
+                "rid IN (SELECT rid FROM practice_tags WHERE kind = ? "
+                f"AND value IN ({', '.join('?' * len(values))}))"
+            )
+            params.extend([kind, *values])
+        return (" AND ".join(clauses) or "1"), params
+
+    def list(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[Practice]:
+        where, params = self._where(filters)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM practices WHERE {where} ORDER BY title COLLATE NOCASE, id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [_from_row(row) for row in self.db.query(sql, params)]
+
+    def iter_all(self) -> Iterator[Practice]:
+        for row in self.db.query(f"SELECT {', '.join(_COLUMNS)} FROM practices ORDER BY rid"):
+            yield _from_row(row)
+
+    def count(self, filters: Filters | None = None) -> int:
+        where, params = self._where(filters or Filters(status=()))
+        return int(self.db.execute(f"SELECT count(*) FROM practices WHERE {where}", params).fetchone()[0])
+
+    def filter_rids(self, filters: Filters) -> list[int]:
+        where, params = self._where(filters)
+        return [r[0] for r in self.db.execute(f"SELECT rid FROM practices WHERE {where} ORDER BY rid", params)]
+
+    def ids_for(self, rids: Iterable[int]) -> dict[int, str]:
+        wanted = json.dumps([int(r) for r in rids])
+        rows = self.db.execute(
+            "SELECT rid, id FROM practices WHERE rid IN (SELECT value FROM json_each(?))", [wanted]
+        )
+        return {rid: pid for rid, pid in rows}
+
+    def fts_search(self, terms: list[str], filters: Filters, *, limit: int) -> list[tuple[int, float]]:
+        """BM25 over the stemmed FTS table; terms are already analysed and are quoted here."""
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
+        where, params = self._where(filters)
+        weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        sql = (
+            f"SELECT rowid, -bm25(practices_fts, {weights}) AS score FROM practices_fts "
+            f"WHERE practices_fts MATCH ? AND rowid IN (SELECT rid FROM practices WHERE {where}) "
+            "ORDER BY score DESC LIMIT ?"
+        )
+        return [(int(r), float(s)) for r, s in self.db.execute(sql, [match, *params, limit])]
+
+    def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]:
+        wanted = json.dumps([int(r) for r in rids])
+        counts: dict[str, dict[str, int]] = {kind: {} for kind in FACET_KINDS}
+        rows = self.db.execute(
+            "SELECT kind, value, count(*) FROM practice_tags WHERE kind IN ('krachtlijn','region','sector') "
+            "AND rid IN (SELECT value FROM json_each(?)) GROUP BY kind, value ORDER BY count(*) DESC, value",
+            [wanted],
+        )
+        for kind, value, n in rows:
+            counts[kind][value] = n
+        return counts
+
+    def tag_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
+        """Counts per facet kind and value over the practices matching the filters."""
+        return self.facet_counts(self.filter_rids(filters))
+
+    def index_entries(self) -> list[IndexEntry]:
+        rows = self.db.execute(
+            "SELECT rid, content_hash FROM practices WHERE status = 'published' ORDER BY rid"
+        )
+        return [IndexEntry(rid, h) for rid, h in rows]
+
+    def texts_for(self, rids: Iterable[int]) -> dict[int, str]:
+        return {rid: p.search_text() for rid, p in self.get_many(rids).items()}
+
+    def fts_rowids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT rowid FROM practices_fts ORDER BY rowid")]
+
+
+class _DryRun(Exception):
+    """Raised inside a transaction to roll a dry run back; carries the would-be result."""
+
+    def __init__(self, result: UpsertResult) -> None:
+        super().__init__("dry run")
+        self.result = result

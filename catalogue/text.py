@@ -1,0 +1,68 @@
+"""Text normalisation shared by the store (FTS) and search: folding, Dutch stemming, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from slugify import slugify as _slugify
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Short Dutch function words that carry no meaning for retrieval. Kept small on purpose:
+# BM25's IDF already discounts frequent words; this only removes the noise words.
+DUTCH_STOPWORDS = frozenset(
+    """
+    de het een en of van voor met in op aan te tot door bij uit om als dat die dit deze
+    er is zijn was waren wordt worden werd hun hen ze zij wij we je jij u ik hij
+    niet geen ook nog maar dan zo al naar over onder tussen na via zonder wat wie waar hoe
+    welke elk elke iets ons onze mijn jouw haar hem kan kunnen moet moeten wil willen
+    le la les un une des du et ou pour avec dans sur au aux en qui que
+    the a an and or of for with in on to by at from is are be this that
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics: 'Babbelonië' -> 'babbelonie'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def slugify(text: str) -> str:
+    """A stable ASCII slug for ids: 'Babbelonië 2.0' -> 'babbelonie-2-0'."""
+    return _slugify(text, max_length=80, word_boundary=True)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = Stemmer.Stemmer("dutch")
+    stemmer.maxCacheSize = 50_000
+    return stemmer
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens of a text, in order."""
+    return _WORD.findall(fold(text))
+
+
+def stem_words(tokens: list[str]) -> list[str]:
+    """Dutch Snowball stems of already folded tokens."""
+    return _stemmer().stemWords(tokens)
+
+
+def analyze(text: str, *, drop_stopwords: bool = True) -> list[str]:
+    """Text -> folded, stemmed terms: the analyzer behind the FTS index and lexical queries."""
+    tokens = words(text)
+    if drop_stopwords:
+        tokens = [t for t in tokens if t not in DUTCH_STOPWORDS]
+    return stem_words(tokens)
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) for each word of the original text, for highlighting."""
+    spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    stems = stem_words([fold(w) for _, _, w in spans])
+    return [(start, end, stem) for (start, end, _), stem in zip(spans, stems)]

@@ -1,0 +1,1 @@
+"""Reading practice files, validating them, and writing them to the catalogue."""

@@ -1,0 +1,1 @@
+"""Embeddings, the vector index, lexical search, fusion and the search service."""

@@ -1,0 +1,249 @@
+"""The search engine: the embedder and the FAISS index kept in step with the store.
+
+SQLite is the source of truth; the index is derived. Every write path (ingest, add, edit,
+remove, API writes) ends in `sync`, which compares the index stamp with the store and applies
+the difference. A crash between the SQLite commit and the index write leaves a stale but
+detectable index, which `sync` (praktijkbank check --repair, or server start) brings back.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from catalogue.errors import IndexMissing, IndexOutOfDate
+from catalogue.model import Practice
+from catalogue.settings import Settings
+from catalogue.store import PracticeStore
+from search.embedders import Embedder, make_embedder
+from search.index import Drift, drift
+from search.index_faiss import FaissIndex
+
+Progress = Callable[[int], None]
+EmbedderFactory = Callable[[], Embedder]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync or reindex changed in the vector index."""
+
+    added: int
+    removed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The state of the derived data against the store."""
+
+    practices: int
+    published: int
+    fts_rows: int
+    index_count: int | None
+    index_embedder: str | None
+    configured_embedder: str
+    drift: Drift | None
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class SearchEngine:
+    """Embedder + vector index over one store."""
+
+    def __init__(self, store: PracticeStore, *, index_path: Path, embedder: EmbedderFactory | Embedder) -> None:
+        self.store = store
+        self.index_path = Path(index_path)
+        self._embedder_factory = embedder if callable(embedder) and not isinstance(embedder, Embedder) else None
+        self._embedder: Embedder | None = None if self._embedder_factory else embedder  # type: ignore[assignment]
+        self._index: FaissIndex | None = None
+        self._index_key: tuple[int, int, int] | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:
+        return cls(store, index_path=settings.index_path,
+                   embedder=lambda: make_embedder(settings.embedder,
+                                                  allow_downloads=settings.allow_downloads))
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            assert self._embedder_factory is not None
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    # -- the index on disk --------------------------------------------------------------
+
+    def _file_key(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.index_path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def index(self, *, verify: bool = True) -> FaissIndex:
+        """The current index, reloaded when another process replaced the file."""
+        with self._lock:
+            key = self._file_key()
+            if key is None:
+                raise IndexMissing("Er is nog geen zoekindex. Maak er een met 'praktijkbank reindex'.")
+            if self._index is None or key != self._index_key:
+                index = FaissIndex.load(self.index_path)
+                if verify:
+                    self._verify_embedder(index)
+                self._index, self._index_key = index, key
+            return self._index
+
+    def _verify_embedder(self, index: FaissIndex) -> None:
+        emb = self.embedder
+        if index.stamp.embedder != emb.name or index.stamp.dim != emb.dim:
+            raise IndexOutOfDate(
+                f"De zoekindex is gemaakt met '{index.stamp.embedder}' ({index.stamp.dim} dimensies), "
+                f"maar de ingestelde embedder is '{emb.name}' ({emb.dim}). "
+                "Herbouw de index met 'praktijkbank reindex'."
+            )
+
+    def verify_fresh(self) -> FaissIndex:
+        """The index, or IndexOutOfDate when it does not match the catalogue."""
+        index = self.index()
+        found = drift(index.stamp, self.store.index_entries())
+        if not found.ok:
+            raise IndexOutOfDate(
+                f"De zoekindex loopt niet gelijk met de catalogus ({len(found.missing)} ontbrekend, "
+                f"{len(found.extra)} te veel, {len(found.stale)} verouderd). "
+                "Herstel met 'praktijkbank check --repair' of 'praktijkbank reindex'."
+            )
+        return index
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One index writer at a time, across processes."""
+        self.index_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.index_path.with_suffix(".lock"), "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- keeping it in step (the IndexUpdater protocol of ingest) --------------------------
+
+    def updater(self) -> SearchEngine:
+        return self
+
+    def prepare(self, practices: Sequence[Practice]) -> dict[str, np.ndarray]:
+        """Embed changed practices before the write; fail early if the index cannot take them."""
+        if self._file_key() is not None:
+            try:
+                self.index()
+            except IndexOutOfDate as e:
+                if not isinstance(e, IndexMissing):
+                    raise
+        vectors = self.embedder.encode_documents([p.search_text() for p in practices])
+        return {p.content_hash(): vec for p, vec in zip(practices, vectors)}
+
+    def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
+        self.sync(prepared=prepared or {})
+
+    def sync(self, *, prepared: dict[str, np.ndarray] | None = None, rebuild: bool = False,
+             progress: Progress | None = None) -> SyncReport:
+        """Make the index hold exactly the store's published practices; embed what is missing."""
+        with self._lock, self._write_lock():
+            index = self._fresh_or_loaded(rebuild)
+            found = drift(index.stamp, self.store.index_entries())
+            index.remove(found.extra + found.stale)
+            todo = found.missing + found.stale
+            practices = self.store.get_many(todo)
+            prepared = dict(prepared or {})
+            need = [p for p in practices.values() if p.content_hash() not in prepared]
+            if need:
+                vectors = self.embedder.encode_documents([p.search_text() for p in need], progress=progress)
+                prepared.update({p.content_hash(): v for p, v in zip(need, vectors)})
+            rids = sorted(practices)
+            if rids:
+                hashes = [practices[r].content_hash() for r in rids]
+                index.upsert(rids, np.stack([prepared[h] for h in hashes]), hashes)
+            if todo or found.extra or rebuild or self._file_key() is None:
+                index.save(self.index_path)
+            self._index, self._index_key = index, self._file_key()
+            return SyncReport(added=len(rids), removed=len(found.extra) + len(found.stale), total=len(index))
+
+    def _fresh_or_loaded(self, rebuild: bool) -> FaissIndex:
+        emb = self.embedder
+        if rebuild or self._file_key() is None:
+            return FaissIndex(emb.dim, emb.name)
+        self._index = None  # always start from the file: another process may have written it
+        return self.index()
+
+    def reindex(self, *, progress: Progress | None = None) -> SyncReport:
+        """Rebuild FTS and the vector index from the store."""
+        self.store.rebuild_fts()  # type: ignore[attr-defined]
+        return self.sync(rebuild=True, progress=progress)
+
+    def remove(self, practice_id: str) -> None:
+        """Delete a practice from the store, then from the index."""
+        self.store.delete(practice_id)
+        if self._file_key() is not None:
+            self.sync()
+
+    # -- health -------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """Compare the store, its FTS table and the vector index; list every problem."""
+        problems: list[str] = []
+        store = self.store
+        practices = store.count()
+        published = len(store.index_entries())
+        fts_rows = store.fts_rowids()  # type: ignore[attr-defined]
+        all_rids = set(store.filter_rids(_ALL))
+        if set(fts_rows) != all_rids:
+            problems.append(f"volledige-tekstindex: {len(fts_rows)} rijen voor {len(all_rids)} praktijken")
+        index_count = index_embedder = found = None
+        try:
+            index = self.index(verify=False)
+            index_count, index_embedder = len(index), index.stamp.embedder
+            found = drift(index.stamp, store.index_entries())
+            if not found.ok:
+                problems.append(f"zoekindex: {len(found.missing)} ontbrekend, {len(found.extra)} te veel, "
+                                f"{len(found.stale)} verouderd")
+            self._verify_embedder(index)
+        except IndexOutOfDate as e:
+            problems.append(str(e))
+        return CheckReport(practices, published, len(fts_rows), index_count, index_embedder,
+                           self.embedder.name, found, problems)
+
+    def repair(self, *, progress: Progress | None = None) -> SyncReport:
+        """Bring FTS and the index back in line with the store, rebuilding only what is needed."""
+        store = self.store
+        if set(store.fts_rowids()) != set(store.filter_rids(_ALL)):  # type: ignore[attr-defined]
+            store.rebuild_fts()  # type: ignore[attr-defined]
+        try:
+            self.index()
+        except IndexOutOfDate:
+            return self.sync(rebuild=True, progress=progress)
+        return self.sync(progress=progress)
+
+    def service(self) -> Any:
+        from search.service import SearchService
+
+        return SearchService(self.store, self)
+
+
+def _all_statuses() -> Any:
+    from catalogue.store import Filters
+
+    return Filters(status=())
+
+
+_ALL = _all_statuses()

@@ -1,0 +1,92 @@
+"""The vector index interface and its stamp.
+
+The index is derived data: rebuilt from the store at any time. Its stamp records which
+embedder made it, the dimension, and the (rid, content hash) of every vector, so a mismatch
+with the catalogue or the configured embedder is detected instead of answering wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from catalogue.store import IndexEntry
+
+INDEX_SCHEMA = 1
+
+
+def entries_checksum(entries: Iterable[tuple[int, str]]) -> str:
+    """A checksum over sorted (rid, content hash) pairs."""
+    digest = hashlib.sha256()
+    for rid, content_hash in sorted(entries):
+        digest.update(f"{rid}:{content_hash}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class IndexStamp:
+    """What an index holds and how it was made."""
+
+    embedder: str
+    dim: int
+    entries: dict[int, str] = field(default_factory=dict)
+    schema: int = INDEX_SCHEMA
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def checksum(self) -> str:
+        return entries_checksum(self.entries.items())
+
+    def summary(self) -> dict[str, object]:
+        return {"embedder": self.embedder, "dim": self.dim, "count": self.count,
+                "checksum": self.checksum, "schema": self.schema}
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Differences between the index and the catalogue."""
+
+    missing: list[int]
+    extra: list[int]
+    stale: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+def drift(stamp: IndexStamp, expected: Sequence[IndexEntry]) -> Drift:
+    """Compare an index stamp with the entries the store says it must hold."""
+    want = {e.rid: e.content_hash for e in expected}
+    have = stamp.entries
+    return Drift(
+        missing=sorted(set(want) - set(have)),
+        extra=sorted(set(have) - set(want)),
+        stale=sorted(r for r in set(want) & set(have) if want[r] != have[r]),
+    )
+
+
+class VectorIndex(Protocol):
+    """Inner-product search over unit vectors keyed by the store's integer rids."""
+
+    stamp: IndexStamp
+
+    def __len__(self) -> int: ...
+
+    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str]) -> None: ...
+
+    def remove(self, rids: Iterable[int]) -> None: ...
+
+    def search(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
+
+    def vector(self, rid: int) -> np.ndarray | None: ...
+
+    def save(self, path: Path) -> None: ...

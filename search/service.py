@@ -1,0 +1,172 @@
+"""The search service: filters -> candidates -> dense and lexical rankings -> fusion -> page.
+
+Filters resolve in SQL to candidate ids first; dense search runs only over those ids and BM25
+only over those rows, so a filtered search never loses matches to post-filtering.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from catalogue.errors import InvalidInput
+from catalogue.model import Practice
+from catalogue.store import Filters, PracticeStore
+from catalogue.text import analyze
+from search.fusion import convex, rrf
+from search.snippets import Snippet, make_snippet
+
+if TYPE_CHECKING:
+    from search.engine import SearchEngine
+
+
+class Mode(StrEnum):
+    hybrid = "hybrid"
+    semantic = "semantic"
+    lexical = "lexical"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Ranking knobs, set by measurement on the relevance set (see BENCHMARKS.md)."""
+
+    fusion: str = "rrf"            # rrf | convex
+    rrf_k: float = 60.0
+    dense_weight: float = 1.0      # weight of the dense ranking in the fusion
+    lexical_weight: float = 1.0
+    dense_depth: int = 1000        # how many dense neighbours enter the fusion
+    lexical_depth: int = 1000
+    min_score: float | None = None  # dense cut-off; None: the embedder's calibrated default
+
+
+@dataclass
+class Hit:
+    """One result."""
+
+    practice: Practice
+    score: float
+    snippet: Snippet
+
+
+@dataclass
+class SearchResult:
+    """One page of results with the total and facet counts over all matches."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]]
+    mode: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class SearchService:
+    """Hybrid search over one store and one search engine."""
+
+    def __init__(self, store: PracticeStore, engine: SearchEngine, tuning: Tuning | None = None) -> None:
+        self.store = store
+        self.engine = engine
+        self.tuning = tuning or Tuning()
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        filters: Filters | None = None,
+        mode: str | Mode = Mode.hybrid,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> SearchResult:
+        """Search, or browse with filters when the query is empty."""
+        try:
+            mode = Mode(mode)
+        except ValueError as e:
+            raise InvalidInput("mode", "kies uit: hybrid, semantic, lexical") from e
+        if page < 1:
+            raise InvalidInput("page", "moet 1 of meer zijn")
+        if per_page < 1:
+            raise InvalidInput("per_page", "moet 1 of meer zijn")
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+        query = " ".join(query.replace("\x00", " ").split())
+        if not query:
+            ranked = self._browse(filters)
+            stems: set[str] = set()
+        else:
+            ranked, stems = self._rank(query, filters, mode, timings)
+        return self._page(ranked, stems, page, per_page, mode, timings)
+
+    def _browse(self, filters: Filters) -> list[tuple[int, float]]:
+        practices = self.store.list(filters)
+        rid_of = {pid: rid for rid, pid in self.store.ids_for(self.store.filter_rids(filters)).items()}  # type: ignore[attr-defined]
+        return [(rid_of[p.id], 0.0) for p in practices if p.id in rid_of]
+
+    def _candidates(self, filters: Filters) -> list[int] | None:
+        """None means every indexed (published) practice."""
+        if filters.is_empty and filters.status == ("published",):
+            return None
+        return self.store.filter_rids(filters)
+
+    def _rank(self, query: str, filters: Filters, mode: Mode, timings: dict[str, float]
+              ) -> tuple[list[tuple[int, float]], set[str]]:
+        t = self.tuning
+        stems = set(analyze(query))
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode in (Mode.semantic, Mode.hybrid):
+            index = self.engine.index()
+            candidates = self._candidates(filters)
+            start = time.perf_counter()
+            vector = self.engine.embedder.encode_queries([query])[0]
+            timings["embed_ms"] = (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            cutoff = t.min_score if t.min_score is not None else self.engine.embedder.min_score
+            dense = [(rid, s) for rid, s in index.search(vector, t.dense_depth, rids=candidates) if s >= cutoff]
+            timings["dense_ms"] = (time.perf_counter() - start) * 1000
+        if mode in (Mode.lexical, Mode.hybrid):
+            start = time.perf_counter()
+            lexical = self.store.fts_search(sorted(stems), filters, limit=t.lexical_depth)
+            timings["lexical_ms"] = (time.perf_counter() - start) * 1000
+        if mode is Mode.semantic:
+            return dense, stems
+        if mode is Mode.lexical:
+            return lexical, stems
+        if t.fusion == "convex":
+            return convex([dense, lexical], weights=[t.dense_weight, t.lexical_weight]), stems
+        return rrf([[r for r, _ in dense], [r for r, _ in lexical]], k=t.rrf_k,
+                   weights=[t.dense_weight, t.lexical_weight]), stems
+
+    def _page(self, ranked: list[tuple[int, float]], stems: set[str], page: int, per_page: int,
+              mode: Mode, timings: dict[str, float]) -> SearchResult:
+        start = time.perf_counter()
+        facets = self.store.facet_counts(rid for rid, _ in ranked)
+        window = ranked[(page - 1) * per_page: page * per_page]
+        practices = self.store.get_many(rid for rid, _ in window)
+        hits = [
+            Hit(practices[rid], score, make_snippet(_snippet_source(practices[rid]), stems))
+            for rid, score in window if rid in practices
+        ]
+        timings["page_ms"] = (time.perf_counter() - start) * 1000
+        return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, timings)
+
+    def similar(self, practice_id: str, *, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
+        """Practices closest to this one, filterable, never the practice itself."""
+        rid = self.store.rid_of(practice_id)
+        index = self.engine.index()
+        vector = index.vector(rid)
+        if vector is None:
+            practice = self.store.get(practice_id)
+            vector = self.engine.embedder.encode_documents([practice.search_text()])[0]
+        filters = filters or Filters()
+        candidates = [r for r in (self._candidates(filters) or index.stamp.entries) if r != rid]
+        neighbours = index.search(vector, limit, rids=candidates)
+        practices = self.store.get_many(r for r, _ in neighbours)
+        return [Hit(practices[r], s, make_snippet(practices[r].summary, set()))
+                for r, s in neighbours if r in practices]
+
+
+def _snippet_source(p: Practice) -> str:
+    return f"{p.summary} {p.description or ''}".strip()

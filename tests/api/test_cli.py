@@ -1,0 +1,144 @@
+"""The curator CLI through typer's CliRunner, with the real default embedder on small data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli.main import app
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRAKTIJKBANK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PRAKTIJKBANK_EMBEDDER", "e5-small")
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def loaded(cli, tmp_path, sample):
+    path = tmp_path / "sample.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in sample) + "\n", encoding="utf-8")
+    result = cli("ingest", path)
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def test_init_and_help_are_dutch(cli):
+    result = cli("init")
+    assert result.exit_code == 0 and "Catalogus klaar" in result.output
+    assert "praktijken" in cli("--help").output
+
+
+def test_ingest_reports_and_is_idempotent(loaded, tmp_path):
+    again = loaded("ingest", tmp_path / "sample.jsonl", "--json")
+    data = json.loads(again.output)
+    assert again.exit_code == 0 and data["added"] == [] and len(data["unchanged"]) == 6
+
+
+def test_ingest_with_rejections_exits_2_and_names_file_line_field(cli, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"title": "Iets"}\n', encoding="utf-8")
+    result = cli("ingest", path)
+    assert result.exit_code == 2
+    assert "bad.jsonl" in result.output and "regel 1" in result.output and "summary" in result.output
+
+
+def test_list_show_stats_json(loaded, sample):
+    listed = json.loads(loaded("list", "--region", "Antwerpen", "--json").output)
+    assert [p["id"] for p in listed] == ["buurtrestaurant-antwerpen"]
+    shown = json.loads(loaded("show", "taalcafe-gent", "--json").output)
+    assert shown["region"] == "oost-vlaanderen" and shown["municipality"] == "Gent"
+    stats = json.loads(loaded("stats", "--json").output)
+    assert stats["total"] == 6 and stats["region"]["antwerpen"] == 1
+    assert sum(stats["krachtlijn"].values()) == sum(len(d["krachtlijnen"]) for d in sample)
+
+
+def test_unknown_id_and_bad_filter_exit_nonzero_without_traceback(loaded):
+    result = loaded("show", "bestaat-niet")
+    assert result.exit_code == 1 and "Fout" in result.output and "Traceback" not in result.output
+    result = loaded("list", "--krachtlijn", "creatief")
+    assert result.exit_code == 1 and "krachtlijn: onbekende waarde 'creatief'" in result.output
+
+
+def test_add_with_flags_then_duplicate_refused(loaded):
+    args = ["add", "--no-input", "--title", "Fietsherstelplaats", "--summary", "Buurtbewoners herstellen samen fietsen.",
+            "--organisation", "Vzw Velo", "--gemeente", "Brugge", "-k", "verbindend", "-s", "mobiliteit"]
+    result = loaded(*args)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(loaded("show", "fietsherstelplaats", "--json").output)
+    assert shown["region"] == "west-vlaanderen"
+    assert loaded(*args).exit_code == 1
+    found = json.loads(loaded("search", "fietsen repareren", "--json").output)
+    assert found["results"][0]["id"] == "fietsherstelplaats"
+
+
+def test_add_prompts_for_missing_fields(loaded):
+    answers = "Praatgroep\nOuders praten over opvoeden.\nHuis van het Kind\nHasselt\nverbindend\njeugd\n"
+    result = loaded("add", input=answers)
+    assert result.exit_code == 0, result.output
+    assert json.loads(loaded("show", "praatgroep", "--json").output)["region"] == "limburg"
+
+
+def test_add_invalid_is_reported_and_not_stored(loaded):
+    result = loaded("add", "--no-input", "--title", "X", "--summary", "kort", "--organisation", "O",
+                    "--region", "Limburg", "-k", "verbindend", "-s", "welzijn")
+    assert result.exit_code == 1 and "title" in result.output and "summary" in result.output
+
+
+def test_edit_set_and_reviewed(loaded):
+    result = loaded("edit", "taalcafe-gent", "--set", "summary=Taalcafé voor iedereen die Nederlands leert.",
+                    "--set", "krachtlijnen=verbindend;procesmatig", "--reviewed")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(loaded("show", "taalcafe-gent", "--json").output)
+    assert shown["krachtlijnen"] == ["verbindend", "procesmatig"] and shown["last_reviewed"]
+    bad = loaded("edit", "taalcafe-gent", "--set", "region=Limburg")
+    assert bad.exit_code == 1 and "past niet bij gemeente" in bad.output
+    assert json.loads(loaded("show", "taalcafe-gent", "--json").output)["region"] == "oost-vlaanderen"
+
+
+def test_edit_in_editor(loaded, monkeypatch):
+    monkeypatch.setenv("EDITOR", "sed -i 's/Bibliotheek Gent/Bib Gent/'")
+    assert loaded("edit", "taalcafe-gent").exit_code == 0
+    assert json.loads(loaded("show", "taalcafe-gent", "--json").output)["organisation"] == "Bib Gent"
+
+
+def test_remove_updates_catalogue_and_index(loaded):
+    assert loaded("remove", "digipunt-kortrijk", "--yes").exit_code == 0
+    assert loaded("show", "digipunt-kortrijk").exit_code == 1
+    check = loaded("check", "--json")
+    assert check.exit_code == 0 and json.loads(check.output)["index_count"] == 5
+
+
+def test_export_jsonl_and_csv_round_trip(loaded, tmp_path, cli):
+    out = tmp_path / "export.jsonl"
+    assert loaded("export", "-o", out).exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+    csv_text = loaded("export", "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert len(rows) == 6 and rows[0]["krachtlijnen"]
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text(csv_text, encoding="utf-8")
+    for path in (out, csv_path):
+        data = json.loads(loaded("ingest", path, "--json").output)
+        assert len(data["unchanged"]) == 6 and data["rejected"] == []
+
+
+def test_search_json_shape_and_check(loaded):
+    data = json.loads(loaded("search", "warme maaltijd voor mensen met weinig geld", "--json", "-n", "3").output)
+    assert set(data) >= {"results", "total", "facets"}
+    assert set(data["results"][0]) >= {"id", "title", "score", "snippet"}
+    assert data["results"][0]["id"] == "buurtrestaurant-antwerpen"
+    assert set(data["facets"]) == {"krachtlijn", "region", "sector"}
+    assert loaded("check").exit_code == 0
+    similar = json.loads(loaded("similar", "taalcafe-gent", "--json").output)
+    assert "taalcafe-gent" not in [r["id"] for r in similar["results"]]

@@ -1,0 +1,107 @@
+"""Shared fixtures: a store and settings on tmp_path, a deterministic fake embedder, sample data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from catalogue.settings import Settings
+from catalogue.store_sqlite import SqliteStore
+from catalogue.text import analyze
+from search.engine import SearchEngine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeEmbedder:
+    """Hashes stemmed words into a small vector: deterministic, fast, and a little 'semantic'."""
+
+    name = "fake/hashed-words-64"
+    dim = 64
+    min_score = 0.2
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for term in analyze(text):
+            h = int(hashlib.md5(term.encode()).hexdigest(), 16)
+            vec[h % self.dim] += 1.0 if (h >> 8) % 2 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode_documents(self, texts: Sequence[str], *, progress: Any = None) -> np.ndarray:
+        if progress:
+            progress(len(texts))
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_documents(texts)
+
+
+SAMPLE: list[dict[str, Any]] = [
+    {"id": "taalcafe-gent", "title": "Taalcafé in de bibliotheek",
+     "summary": "Nieuwkomers oefenen wekelijks Nederlands met vrijwilligers aan tafel.",
+     "organisation": "Bibliotheek Gent", "municipality": "Gent", "sectors": ["inburgering", "cultuur"],
+     "krachtlijnen": ["verbindend", "laagdrempelig"], "themes": ["taal"], "target_groups": ["nieuwkomers"],
+     "source_url": "https://example.org/taalcafe"},
+    {"id": "buurtrestaurant-antwerpen", "title": "Buurtrestaurant aan huis",
+     "summary": "Een goedkope warme maaltijd voor buurtbewoners met een klein budget.",
+     "organisation": "Buurtwerk Noord", "region": "Antwerpen", "sector": "armoede",
+     "krachtlijnen": ["laagdrempelig"], "themes": ["voedsel", "armoede"]},
+    {"id": "rechtenverkenners-limburg", "title": "Rechtenverkenners",
+     "summary": "Sociaal werkers zoeken proactief wie recht heeft op een toelage maar die niet krijgt.",
+     "organisation": "OCMW Genk", "municipality": "Genk", "sectors": ["lokaal-bestuur", "welzijn"],
+     "krachtlijnen": ["politiserend", "generalistisch"], "themes": ["onderbescherming"]},
+    {"id": "jeugdhuis-brussel", "title": "Jeugdhuis met huiswerkklas",
+     "summary": "Jongeren krijgen hulp bij hun huiswerk en kunnen er na school samen sporten.",
+     "organisation": "Jeugdwerk Molenbeek", "region": "brussel", "sectors": ["jeugd", "onderwijs"],
+     "krachtlijnen": ["verbindend", "procesmatig"], "target_groups": ["jongeren"]},
+    {"id": "digipunt-kortrijk", "title": "Digitaal hulppunt",
+     "summary": "Hulp bij online formulieren, e-mail en de bankapp voor wie digitaal niet mee is.",
+     "organisation": "Stad Kortrijk", "municipality": "Kortrijk", "sectors": ["welzijn"],
+     "krachtlijnen": ["laagdrempelig"], "themes": ["digitale inclusie", "bureaucratie"]},
+    {"id": "woonbegeleiding-leuven", "title": "Housing First Leuven",
+     "summary": "Dakloze mensen krijgen eerst een eigen woning en daarna begeleiding op maat.",
+     "organisation": "CAW Oost-Brabant", "municipality": "Leuven", "sectors": ["wonen", "welzijn"],
+     "krachtlijnen": ["procesmatig", "generalistisch"], "target_groups": ["dak- en thuislozen"],
+     "status": "published"},
+]
+
+
+@pytest.fixture
+def sample() -> list[dict[str, Any]]:
+    return [dict(item) for item in SAMPLE]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    s = SqliteStore(tmp_path / "praktijkbank.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def engine(store: SqliteStore, tmp_path: Path, fake_embedder: FakeEmbedder) -> SearchEngine:
+    return SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=fake_embedder)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Any:
+    """The real default model (bundled multilingual-e5-small), loaded once."""
+    from search.embedders import make_embedder
+
+    return make_embedder("e5-small")

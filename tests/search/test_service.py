@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from catalogue.errors import InvalidInput, PracticeNotFound
+from catalogue.model import parse_practice
+from catalogue.store import make_filters
+
+
+@pytest.fixture
+def service(store, engine, sample):
+    store.upsert_many([parse_practice(d) for d in sample])
+    engine.sync()
+    return engine.service()
+
+
+FILTER_CASES = [
+    {}, {"region": ["antwerpen"]}, {"krachtlijn": ["laagdrempelig"]},
+    {"krachtlijn": ["verbindend", "politiserend"], "sector": ["welzijn", "jeugd"]},
+    {"region": ["limburg", "brussel"], "krachtlijn": ["procesmatig"]}, {"sector": ["mobiliteit"]},
+]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "lexical"])
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_every_result_satisfies_filters_and_count_is_min_limit_matches(service, store, filters, mode):
+    f = make_filters(**filters)
+    matching = {p.id for p in store.list(f)}
+    result = service.search("", filters=f, mode=mode, per_page=3)
+    assert result.total == len(matching)
+    assert len(result.hits) == min(3, len(matching))
+    for query in ("jongeren huiswerk", "warme maaltijd buurt"):
+        res = service.search(query, filters=f, mode=mode, per_page=50)
+        assert {h.practice.id for h in res.hits} <= matching
+
+
+def test_facets_match_brute_force_over_the_matched_set(service, store):
+    result = service.search("buurtbewoners hulp jongeren", per_page=2)
+    ids = [h.practice.id for h in service.search("buurtbewoners hulp jongeren", per_page=100).hits]
+    practices = [store.get(i) for i in ids]
+    assert len(ids) == result.total
+    expected = {"region": {}, "krachtlijn": {}, "sector": {}}
+    for p in practices:
+        for kind, values in (("region", [p.region]), ("krachtlijn", p.krachtlijnen), ("sector", p.sectors)):
+            for v in values:
+                expected[kind][v] = expected[kind].get(v, 0) + 1
+    assert result.facets == expected
+
+
+@pytest.mark.parametrize("query", ['"', '*', 'NEAR(taal', 'title:taal', '((( taal', 'AND OR NOT',
+                                   "taal' OR 1=1 --", "\x00taal", "🙂 نص عربي", "a" * 5000])
+def test_hostile_query_text_never_raises(service, query):
+    for mode in ("hybrid", "lexical", "semantic"):
+        service.search(query, mode=mode)
+
+
+def test_relevance_cutoff_returns_nothing_for_nonsense(service):
+    assert service.search("xqzt vlmp").total == 0
+
+
+def test_pagination_is_consistent(service):
+    all_ids = [h.practice.id for h in service.search("", per_page=100).hits]
+    paged = list(itertools.chain.from_iterable(
+        [h.practice.id for h in service.search("", page=p, per_page=4).hits] for p in (1, 2)))
+    assert paged == all_ids
+    assert service.search("", page=99).hits == []
+
+
+def test_snippet_highlights_matched_words(service):
+    hit = service.search("maaltijd", mode="lexical").hits[0]
+    assert hit.practice.id == "buurtrestaurant-antwerpen"
+    marked = [hit.snippet.text[s:e] for s, e in hit.snippet.highlights]
+    assert marked == ["maaltijd"]
+
+
+def test_similar_excludes_itself_and_honours_filters(service, store):
+    hits = service.similar("taalcafe-gent", limit=10)
+    assert "taalcafe-gent" not in {h.practice.id for h in hits} and len(hits) == 5
+    hits = service.similar("taalcafe-gent", filters=make_filters(region=["brussel"]))
+    assert [h.practice.region for h in hits] == ["brussel"]
+    with pytest.raises(PracticeNotFound):
+        service.similar("bestaat-niet")
+
+
+def test_bad_parameters_raise_invalid_input(service):
+    with pytest.raises(InvalidInput, match="mode"):
+        service.search("x", mode="magic")
+    with pytest.raises(InvalidInput, match="page"):
+        service.search("x", page=0)
+    with pytest.raises(InvalidInput, match="krachtlijn"):
+        make_filters(krachtlijn=["nope"])
+
+
+def test_drafts_never_found(service, store, engine):
+    store.upsert_many([parse_practice({**store.get("taalcafe-gent").model_dump(), "status": "draft"})])
+    engine.sync()
+    assert "taalcafe-gent" not in {h.practice.id for h in service.search("Nederlands oefenen").hits}
+    assert "taalcafe-gent" not in {h.practice.id for h in service.search("").hits}
