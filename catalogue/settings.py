@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_home() -> Path:
@@ -31,7 +32,10 @@ class Settings(BaseSettings):
         "sentence-transformers model",
     )
     search_mode: str = Field(default="hybrid", description="Default search mode")
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        description="Sites that may call the API from a browser (comma-separated; * = all)",
+    )
     max_per_page: int = 50
     max_query_chars: int = 500
     max_body_bytes: int = 256_000
@@ -40,6 +44,13 @@ class Settings(BaseSettings):
     allow_downloads: bool = Field(
         default=False, description="Let sentence-transformers fetch models from the internet"
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("home")
     @classmethod

@@ -27,7 +27,7 @@ from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
 from catalogue.text import analyze
 from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _COLUMNS = (
     "id", "title", "summary", "description", "organisation", "region", "municipality",
     "sectors", "krachtlijnen", "target_groups", "themes", "website", "source_url", "contact",
@@ -74,8 +74,19 @@ CREATE VIRTUAL TABLE IF NOT EXISTS practices_fts USING fts5(
 );
 """
 
+# Version 2: API keys for curators' writes, stored only as hashes.
+_SCHEMA_V2 = """
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+"""
+
 # Migrations from version N-1 to N; version 1 is the initial schema.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 
 def _tag_rows(rid: int, p: Practice) -> list[tuple[str, str, int]]:

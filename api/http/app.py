@@ -1,0 +1,95 @@
+"""The FastAPI application: API routes, the search page, security headers and limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from api.http import errors, routes_pages, routes_practices, routes_search
+from api.http.deps import get_settings
+from catalogue.errors import IndexOutOfDate
+from catalogue.settings import Settings
+from catalogue.store import open_store
+from search.engine import SearchEngine
+from search.index_faiss import set_threads
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+# The API docs page (Swagger UI) loads its own inline script; it gets a looser policy.
+DOCS_CSP = "default-src 'self' 'unsafe-inline'; img-src 'self' data:"
+
+
+class Guard(BaseHTTPMiddleware):
+    """Body-size limit and security headers on every response."""
+
+    def __init__(self, app: object, *, max_body: int) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.max_body = max_body
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > self.max_body):
+            return JSONResponse({"detail": f"De inhoud is te groot (hoogstens {self.max_body} bytes).",
+                                 "errors": []}, status_code=413)
+        response = await call_next(request)
+        path = request.url.path
+        is_widget = path == "/widget.js"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if not is_widget:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault(
+            "Content-Security-Policy", DOCS_CSP if path in ("/docs", "/redoc") else CSP)
+        if is_widget:
+            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+
+def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
+    """The app for a catalogue; tests pass their own settings or engine."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        set_threads(1)
+        if engine is None:
+            store = open_store(settings.db_path, create=True)
+            app.state.engine = SearchEngine.from_settings(settings, store)
+        else:
+            app.state.engine = engine
+        try:  # bring the index in line with the catalogue (after a crash or a restore)
+            app.state.engine.repair()
+        except IndexOutOfDate:
+            pass
+        yield
+        app.state.engine.store.close()
+
+    app = FastAPI(
+        title="Praktijkbank API",
+        description="Zoek inspirerende sociaalwerkpraktijken uit Vlaanderen en Brussel. "
+                    "Lezen is open; schrijven vraagt een API-sleutel (header X-API-Key).",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    errors.install(app)
+    app.add_middleware(Guard, max_body=settings.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], max_age=600)
+    app.include_router(routes_search.router)
+    app.include_router(routes_practices.router)
+    app.include_router(routes_search.health_router)
+    app.include_router(routes_pages.router)
+    app.mount("/static", StaticFiles(directory=routes_pages.STATIC, check_dir=False), name="static")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn: `uvicorn --factory api.http.app:app_from_env`."""
+    return create_app()

@@ -1,0 +1,103 @@
+"""Read endpoints: search, similar practices, vocabularies, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.http.convert import search_item
+from api.http.deps import get_engine, get_service, get_settings
+from api.http.schemas import ErrorResponse, Health, SearchResponse, SimilarResponse, Vocabularies, VocabularyTerm
+from catalogue.errors import IndexOutOfDate, InvalidInput
+from catalogue.settings import Settings
+from catalogue.store import make_filters
+from catalogue.vocab import VOCABULARIES
+from search.engine import SearchEngine
+from search.service import Mode, SearchService
+
+router = APIRouter(prefix="/api", tags=["zoeken"])
+ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+
+Multi = Annotated[list[str], Query(max_length=20)]
+
+
+def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], target_group: list[str],
+                 theme: list[str], status: tuple[str, ...] = ("published",)):  # noqa: ANN201
+    for name, values in (("target_group", target_group), ("theme", theme)):
+        if any(len(v) > 80 for v in values):
+            raise InvalidInput(name, "waarde is te lang (hoogstens 80 tekens)")
+    return make_filters(krachtlijn=krachtlijn, region=region, sector=sector,
+                        target_group=target_group, theme=theme, status=status)
+
+
+@router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Zoek praktijken")
+def search(
+    request: Request,
+    service: Annotated[SearchService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    q: Annotated[str, Query(description="Zoekvraag in eigen woorden; leeg = bladeren")] = "",
+    krachtlijn: Multi = [],  # noqa: B006
+    region: Multi = [],  # noqa: B006
+    sector: Multi = [],  # noqa: B006
+    target_group: Multi = [],  # noqa: B006
+    theme: Multi = [],  # noqa: B006
+    mode: Annotated[Mode, Query(description="hybrid, semantic of lexical")] = Mode.hybrid,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, description="Per pagina; begrensd door de instelling max_per_page")] = 10,
+) -> SearchResponse:
+    """Hybride zoeken (semantisch + BM25) met filters, facetten en paginering."""
+    if len(q) > settings.max_query_chars:
+        raise InvalidInput("q", f"de zoekvraag is te lang (hoogstens {settings.max_query_chars} tekens)")
+    filters = filters_from(krachtlijn, region, sector, target_group, theme)
+    per_page = min(per_page, settings.max_per_page)
+    result = service.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
+    return SearchResponse(
+        query=q, mode=result.mode, total=result.total, page=result.page, per_page=result.per_page,
+        results=[search_item(request, h) for h in result.hits], facets=result.facets,
+    )
+
+
+@router.get("/practices/{practice_id}/similar", response_model=SimilarResponse,
+            responses={404: {"model": ErrorResponse}, **ERRORS}, summary="Gelijkaardige praktijken")
+def similar(
+    request: Request,
+    practice_id: str,
+    service: Annotated[SearchService, Depends(get_service)],
+    krachtlijn: Multi = [],  # noqa: B006
+    region: Multi = [],  # noqa: B006
+    sector: Multi = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> SimilarResponse:
+    filters = filters_from(krachtlijn, region, sector, [], [])
+    hits = service.similar(practice_id, filters=filters, limit=limit)
+    return SimilarResponse(id=practice_id, results=[search_item(request, h) for h in hits])
+
+
+@router.get("/vocabularies", response_model=Vocabularies, summary="Krachtlijnen, regio's en sectoren")
+def vocabularies(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Vocabularies:
+    counts = engine.store.tag_counts(make_filters())  # type: ignore[attr-defined]
+    return Vocabularies(**{
+        kind: [VocabularyTerm(key=t.key, label=t.label, description=t.description,
+                              count=counts[kind].get(t.key, 0)) for t in vocab.terms]
+        for kind, vocab in VOCABULARIES.items()
+    })
+
+
+health_router = APIRouter(tags=["beheer"])
+
+
+@health_router.get("/health", response_model=Health, responses={503: {"model": Health}})
+def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
+    """Klaar (200) alleen als de zoekindex overeenkomt met de catalogus; anders 503."""
+    report = engine.check()
+    stamp = None
+    try:
+        stamp = engine.index(verify=False).stamp.summary()
+    except IndexOutOfDate:
+        pass
+    body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.practices,
+                  published=report.published, index_count=report.index_count,
+                  embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems)
+    return JSONResponse(body.model_dump(), status_code=200 if report.ok else 503)

@@ -1,0 +1,136 @@
+"""Response and request schemas of the HTTP API (the OpenAPI document at /docs shows them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class SearchItem(BaseModel):
+    id: str
+    title: str
+    summary: str
+    snippet: str = Field(description="Plain text; highlight the ranges in `highlights`")
+    highlights: list[tuple[int, int]] = Field(description="[start, end) character ranges in snippet")
+    score: float
+    region: str
+    municipality: str | None
+    organisation: str
+    sectors: list[str]
+    krachtlijnen: list[str]
+    url: str
+
+
+class Facets(BaseModel):
+    krachtlijn: dict[str, int]
+    region: dict[str, int]
+    sector: dict[str, int]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    total: int
+    page: int
+    per_page: int
+    results: list[SearchItem]
+    facets: Facets
+
+
+class PracticeOut(BaseModel):
+    id: str
+    title: str
+    summary: str
+    description: str | None
+    organisation: str
+    region: str
+    municipality: str | None
+    sectors: list[str]
+    krachtlijnen: list[str]
+    target_groups: list[str]
+    themes: list[str]
+    website: str | None
+    source_url: str | None
+    contact: str | None
+    status: str
+    created: dt.date | None
+    updated: dt.date | None
+    last_reviewed: dt.date | None
+    url: str
+
+
+class PracticeList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    results: list[PracticeOut]
+
+
+class SimilarResponse(BaseModel):
+    id: str
+    results: list[SearchItem]
+
+
+class VocabularyTerm(BaseModel):
+    key: str
+    label: str
+    description: str
+    count: int
+
+
+class Vocabularies(BaseModel):
+    krachtlijn: list[VocabularyTerm]
+    region: list[VocabularyTerm]
+    sector: list[VocabularyTerm]
+
+
+class Health(BaseModel):
+    status: str
+    ready: bool
+    practices: int
+    published: int
+    index_count: int | None
+    embedder: str
+    index_stamp: dict[str, Any] | None
+    problems: list[str]
+
+
+class ErrorItem(BaseModel):
+    parameter: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+class PracticeIn(BaseModel):
+    """A practice as sent by a client; validated by the catalogue's model with Dutch messages."""
+
+    model_config = {"extra": "allow"}
+
+    id: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    organisation: str | None = None
+    region: str | None = None
+    municipality: str | None = None
+    sectors: list[str] | None = None
+    krachtlijnen: list[str] | None = None
+    target_groups: list[str] | None = None
+    themes: list[str] | None = None
+    website: str | None = None
+    source_url: str | None = None
+    contact: str | None = None
+    status: str | None = None
+    last_reviewed: dt.date | None = None
+
+
+class SubmissionOut(BaseModel):
+    id: str
+    status: str
+    message: str
