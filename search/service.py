@@ -32,10 +32,12 @@ class Mode(StrEnum):
 class Tuning:
     """Ranking knobs, set by measurement on the relevance set (see BENCHMARKS.md)."""
 
-    fusion: str = "rrf"            # rrf | convex
+    # Measured on benchmarks/relevance (61 queries, e5-small): convex 0.7/0.3 gives hybrid
+    # nDCG@10 0.782 against 0.747 for RRF k=60 and 0.733 for semantic alone.
+    fusion: str = "convex"         # convex | rrf
     rrf_k: float = 60.0
-    dense_weight: float = 1.0      # weight of the dense ranking in the fusion
-    lexical_weight: float = 1.0
+    dense_weight: float = 0.7      # weight of the dense ranking in the fusion
+    lexical_weight: float = 0.3
     dense_depth: int = 1000        # how many dense neighbours enter the fusion
     lexical_depth: int = 1000
     min_score: float | None = None  # dense cut-off; None: the embedder's calibrated default

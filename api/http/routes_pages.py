@@ -32,6 +32,16 @@ def widget_demo() -> FileResponse:
     return _page("widget-demo.html")
 
 
+@router.get("/app.js")
+def app_script() -> FileResponse:
+    return _page("app.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/style.css")
+def stylesheet() -> FileResponse:
+    return _page("style.css", "text/css; charset=utf-8")
+
+
 @router.get("/widget.js")
 def widget_script() -> FileResponse:
     return _page("widget.js", "text/javascript; charset=utf-8")

@@ -1,0 +1,113 @@
+"""A real server (uvicorn via `praktijkbank serve`) over a real catalogue, and headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "api.cli.main", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Ingest data/ plus one hostile record with the real default model, then serve it."""
+    home = tmp_path_factory.mktemp("home")
+    extra = tmp_path_factory.mktemp("extra") / "xss.jsonl"
+    extra.write_text(json.dumps({
+        "id": "xss-test", "title": XSS_TITLE, "summary": "Een praktijk met een gevaarlijke titel voor de test.",
+        "organisation": "<script>alert(2)</script>", "region": "limburg", "sector": "welzijn",
+        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/xss"}) + "\n", encoding="utf-8")
+    for args in (("init",), ("ingest", str(ROOT / "data"), str(extra))):
+        done = cli(home, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    port = free_port()
+    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stdout.read() if proc.stdout else "server stopped")
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not become ready")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def other_origin(tmp_path_factory, server):
+    """A plain static site on another port that embeds the widget with one script tag."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text(
+        f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Regionaal platform</title></head>
+<body><h1>Regionaal platform Limburg</h1>
+<praktijk-zoeker id="alle" results="5"></praktijk-zoeker>
+<praktijk-zoeker id="limburg" region="limburg" results="3"></praktijk-zoeker>
+<script src="{server}/widget.js"></script></body></html>""", encoding="utf-8")
+    port = free_port()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(SimpleHTTPRequestHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    yield pg
+    context.close()

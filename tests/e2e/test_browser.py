@@ -1,0 +1,95 @@
+"""The search page and the widget in headless Chromium against the real server."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import XSS_TITLE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
+
+
+def test_real_server_finds_babbelonie_without_shared_words(server):
+    body = httpx.get(f"{server}/api/search", params={"q": "taal oefenen met nieuwkomers via videobellen"}).json()
+    assert "babbelonie-2-0" in [r["id"] for r in body["results"][:3]]
+
+
+def test_search_facet_and_practice_page(server, page):
+    page.goto(server + "/")
+    page.fill("#q", "jongeren in een crisis thuis begeleiden")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results li.result")
+    assert "q=" in page.url
+    total_before = int(re.search(r"\d+", page.inner_text("#total")).group())
+    box = page.locator("input[type=checkbox][name=region][value=oost-vlaanderen]")
+    box.check()
+    page.wait_for_function(
+        "before => { const m = document.querySelector('#total').innerText.match(/\\d+/); return m && +m[0] < before; }",
+        arg=total_before)
+    assert "region=oost-vlaanderen" in page.url
+    ids = page.locator("#results li.result").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert ids
+    for pid in ids:
+        assert httpx.get(f"{server}/api/practices/{pid}").json()["region"] == "oost-vlaanderen"
+    page.locator("#results li.result a.result-title").first.click()
+    page.wait_for_selector("#practice h1")
+    assert "/praktijk/" in page.url
+    page.wait_for_selector("#similar li")
+    assert page.locator("#similar li").count() >= 1
+    # The shared URL restores the search.
+    page.goto(server + "/?q=koffie&region=vlaams-brabant")
+    page.wait_for_selector("#results li.result")
+    assert page.input_value("#q") == "koffie"
+    assert page.locator("input[name=region][value=vlaams-brabant]").is_checked()
+
+
+def test_xss_title_renders_as_text_on_the_page(server, page):
+    page.goto(server + "/praktijk/xss-test")
+    page.wait_for_selector("#practice h1")
+    assert page.inner_text("#practice h1") == XSS_TITLE
+    page.goto(server + "/?q=gevaarlijke%20titel")
+    page.wait_for_selector("#results li.result")
+    assert XSS_TITLE in page.inner_text("#results")
+    assert page.locator("#results img").count() == 0
+    assert page.dialogs == []
+
+
+def test_widget_on_another_origin(server, other_origin, page):
+    page.goto(other_origin + "/")
+    widget = page.locator("praktijk-zoeker#alle")
+    widget.locator("input[type=search]").fill("gratis koffie of een knipbeurt")
+    widget.locator("input[type=search]").press("Enter")
+    widget.locator("li.result").first.wait_for()
+    titles = widget.locator("li.result a.result-title").all_inner_texts()
+    assert 1 <= len(titles) <= 5
+    href = widget.locator("li.result a.result-title").first.get_attribute("href")
+    assert href.startswith(server + "/praktijk/")
+    limburg = page.locator("praktijk-zoeker#limburg")
+    limburg.locator("input[type=search]").fill("sociaal werk")
+    limburg.locator("input[type=search]").press("Enter")
+    limburg.locator("li.result").first.wait_for()
+    hrefs = limburg.locator("li.result a.result-title").evaluate_all("els => els.map(e => e.href)")
+    assert len(hrefs) <= 3
+    for href in hrefs:
+        pid = href.rsplit("/", 1)[1]
+        assert httpx.get(f"{server}/api/practices/{pid}").json()["region"] == "limburg"
+
+
+def test_widget_escapes_practice_text(server, other_origin, page):
+    page.goto(other_origin + "/")
+    widget = page.locator("praktijk-zoeker#limburg")
+    widget.locator("input[type=search]").fill("gevaarlijke titel")
+    widget.locator("input[type=search]").press("Enter")
+    widget.locator("li.result").first.wait_for()
+    assert XSS_TITLE in widget.locator("li.result").all_inner_texts()[0]
+    assert widget.locator("img").count() == 0
+    assert page.dialogs == []
+
+
+def test_widget_demo_page_is_served(server, page):
+    page.goto(server + "/widget")
+    assert "widget.js" in page.content()
+    page.locator("praktijk-zoeker").first.wait_for()
