@@ -33,6 +33,7 @@ _COLUMNS = (
     "sectors", "krachtlijnen", "target_groups", "themes", "website", "source_url", "contact",
     "status", "created", "updated", "last_reviewed", "extra",
 )
+_TITLE_ORDER = "title COLLATE NOCASE, id"
 # bm25() column weights: title, summary, body, tags.
 FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.5)
 
@@ -322,7 +323,7 @@ class SqliteStore:
 
     def list(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[Practice]:
         where, params = self._where(filters)
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM practices WHERE {where} ORDER BY title COLLATE NOCASE, id"
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM practices WHERE {where} ORDER BY {_TITLE_ORDER}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -336,9 +337,10 @@ class SqliteStore:
         where, params = self._where(filters or Filters(status=()))
         return int(self.db.execute(f"SELECT count(*) FROM practices WHERE {where}", params).fetchone()[0])
 
-    def filter_rids(self, filters: Filters) -> list[int]:
+    def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]:
         where, params = self._where(filters)
-        return [r[0] for r in self.db.execute(f"SELECT rid FROM practices WHERE {where} ORDER BY rid", params)]
+        order = _TITLE_ORDER if by_title else "rid"
+        return [r[0] for r in self.db.execute(f"SELECT rid FROM practices WHERE {where} ORDER BY {order}", params)]
 
     def ids_for(self, rids: Iterable[int]) -> dict[int, str]:
         wanted = json.dumps([int(r) for r in rids])

@@ -204,7 +204,7 @@ class SearchEngine:
         problems: list[str] = []
         store = self.store
         practices = store.count()
-        published = len(store.index_entries())
+        expected = store.index_entries()
         fts_rows = store.fts_rowids()  # type: ignore[attr-defined]
         all_rids = set(store.filter_rids(_ALL))
         if set(fts_rows) != all_rids:
@@ -213,14 +213,14 @@ class SearchEngine:
         try:
             index = self.index(verify=False)
             index_count, index_embedder = len(index), index.stamp.embedder
-            found = drift(index.stamp, store.index_entries())
+            found = drift(index.stamp, expected)
             if not found.ok:
                 problems.append(f"zoekindex: {len(found.missing)} ontbrekend, {len(found.extra)} te veel, "
                                 f"{len(found.stale)} verouderd")
             self._verify_embedder(index)
         except IndexOutOfDate as e:
             problems.append(str(e))
-        return CheckReport(practices, published, len(fts_rows), index_count, index_embedder,
+        return CheckReport(practices, len(expected), len(fts_rows), index_count, index_embedder,
                            self.embedder.name, found, problems)
 
     def repair(self, *, progress: Progress | None = None) -> SyncReport:

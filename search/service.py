@@ -102,9 +102,8 @@ class SearchService:
         return self._page(ranked, stems, page, per_page, mode, timings)
 
     def _browse(self, filters: Filters) -> list[tuple[int, float]]:
-        practices = self.store.list(filters)
-        rid_of = {pid: rid for rid, pid in self.store.ids_for(self.store.filter_rids(filters)).items()}  # type: ignore[attr-defined]
-        return [(rid_of[p.id], 0.0) for p in practices if p.id in rid_of]
+        """Every match, ordered by title as in listings."""
+        return [(rid, 0.0) for rid in self.store.filter_rids(filters, by_title=True)]
 
     def _candidates(self, filters: Filters) -> list[int] | None:
         """None means every indexed (published) practice."""

@@ -57,20 +57,23 @@ def test_xss_title_renders_as_text_on_the_page(server, page):
     assert page.dialogs == []
 
 
-def test_widget_on_another_origin(server, other_origin, page):
-    page.goto(other_origin + "/")
-    widget = page.locator("praktijk-zoeker#alle")
-    widget.locator("input[type=search]").fill("gratis koffie of een knipbeurt")
+def widget_search(page, widget_id: str, text: str):
+    """Type a query into one widget on the page, submit, and wait for its first result."""
+    widget = page.locator(f"praktijk-zoeker#{widget_id}")
+    widget.locator("input[type=search]").fill(text)
     widget.locator("input[type=search]").press("Enter")
     widget.locator("li.result").first.wait_for()
+    return widget
+
+
+def test_widget_on_another_origin(server, other_origin, page):
+    page.goto(other_origin + "/")
+    widget = widget_search(page, "alle", "gratis koffie of een knipbeurt")
     titles = widget.locator("li.result a.result-title").all_inner_texts()
     assert 1 <= len(titles) <= 5
     href = widget.locator("li.result a.result-title").first.get_attribute("href")
     assert href.startswith(server + "/praktijk/")
-    limburg = page.locator("praktijk-zoeker#limburg")
-    limburg.locator("input[type=search]").fill("sociaal werk")
-    limburg.locator("input[type=search]").press("Enter")
-    limburg.locator("li.result").first.wait_for()
+    limburg = widget_search(page, "limburg", "sociaal werk")
     hrefs = limburg.locator("li.result a.result-title").evaluate_all("els => els.map(e => e.href)")
     assert len(hrefs) <= 3
     for href in hrefs:
@@ -80,10 +83,7 @@ def test_widget_on_another_origin(server, other_origin, page):
 
 def test_widget_escapes_practice_text(server, other_origin, page):
     page.goto(other_origin + "/")
-    widget = page.locator("praktijk-zoeker#limburg")
-    widget.locator("input[type=search]").fill("gevaarlijke titel")
-    widget.locator("input[type=search]").press("Enter")
-    widget.locator("li.result").first.wait_for()
+    widget = widget_search(page, "limburg", "gevaarlijke titel")
     assert XSS_TITLE in widget.locator("li.result").all_inner_texts()[0]
     assert widget.locator("img").count() == 0
     assert page.dialogs == []
