@@ -1,8 +1,12 @@
-"""Relevance benchmark: nDCG@10, MRR@10 and recall@10 on the Dutch relevance set, per mode.
+"""Relevance benchmark: nDCG@10, MRR@10 and recall@10 on the Dutch relevance set.
 
-Usage: python -m benchmarks.relevance [--embedder e5-small] [--embedder minilm] [--out FILE]
-Builds a catalogue from data/ in a temporary folder with each embedder, runs every query of
-benchmarks/relevance/queries.yaml in lexical, semantic and hybrid mode, and prints a Markdown table.
+Usage: python -m benchmarks.relevance [--embedder SPEC]... [--write]
+
+For each embedder it builds the bundled catalogue (data/) in a temporary folder, runs every
+query of benchmarks/relevance/queries.yaml in lexical, semantic and hybrid mode, and measures
+the query gate (best dense score of real queries against nonsense). For the first embedder it
+also compares fusion methods. It prints Markdown; --write puts it into BENCHMARKS.md between
+the relevance markers.
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from catalogue.store import make_filters, open_store
@@ -24,11 +30,19 @@ from search.service import SearchService, Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "benchmarks" / "relevance" / "queries.yaml"
+REPORT = ROOT / "BENCHMARKS.md"
+START, END = "<!-- relevance:start -->", "<!-- relevance:end -->"
 K = 10
+DEFAULT_EMBEDDERS = ["e5+use", "e5-small", "use", "minilm"]
+UNGATED = {"min_score": -1.0, "dense_window": 2.0}
+
+
+def load_set(path: Path = QUERIES) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+    return load_set(path)["queries"]
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int = K) -> float:
@@ -71,32 +85,119 @@ def evaluate(service: SearchService, queries: list[dict[str, Any]], mode: str) -
     return Scores(totals[0] / n, totals[1] / n, totals[2] / n, n)
 
 
+@dataclass
+class Gate:
+    """The best dense score of real queries and of nonsense, against the embedder's gate."""
+
+    gate: float
+    real_min: float
+    real_p5: float
+    nonsense_max: float
+    real_passed: int
+    real_total: int
+    nonsense_rejected: int
+    nonsense_total: int
+
+
+def best_scores(engine: SearchEngine, texts: list[str]) -> np.ndarray:
+    index = engine.index()
+    vectors = engine.embedder.encode_queries(texts)
+    return np.array([index.search(v, 1)[0][1] for v in vectors])
+
+
+def measure_gate(engine: SearchEngine, queries: list[dict[str, Any]], nonsense: list[str]) -> Gate:
+    gate = engine.embedder.min_score
+    real = best_scores(engine, [q["query"] for q in queries])
+    noise = best_scores(engine, nonsense)
+    return Gate(gate, float(real.min()), float(np.percentile(real, 5)), float(noise.max()),
+                int((real >= gate).sum()), len(real), int((noise < gate).sum()), len(noise))
+
+
 def build(home: Path, embedder_spec: str) -> SearchEngine:
     store = open_store(home / "praktijkbank.db")
     engine = SearchEngine(store, index_path=home / "index.faiss", embedder=make_embedder(embedder_spec))
     report = ingest_paths(store, [ROOT / "data"], indexer=engine)
-    assert not report.rejected, report.rejected
+    if report.rejected:
+        raise SystemExit(f"data/ has rejected records: {report.rejected}")
     return engine
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--embedder", action="append", default=None)
-    args = parser.parse_args()
-    queries = load_queries()
-    rows = []
-    for spec in args.embedder or ["e5-small", "minilm"]:
+FUSIONS: list[tuple[str, str, Tuning]] = [
+    ("dense, no gate", "semantic", Tuning(**UNGATED)),
+    ("dense, gate + window 0.10", "semantic", Tuning()),
+    ("RRF k=60, weights 1:1 (textbook)", "hybrid", Tuning(fusion="rrf", dense_weight=0.5, lexical_weight=0.5)),
+    ("RRF k=60, dense 2 : lexical 1", "hybrid", Tuning(fusion="rrf", dense_weight=2 / 3, lexical_weight=1 / 3)),
+    ("convex (min-max), 0.8 : 0.2", "hybrid", Tuning(dense_weight=0.8, lexical_weight=0.2)),
+    ("convex (min-max), 0.7 : 0.3, no gate", "hybrid", Tuning(**UNGATED)),
+    ("**convex (min-max), 0.7 : 0.3 (default)**", "hybrid", Tuning()),
+    ("convex (min-max), 0.6 : 0.4", "hybrid", Tuning(dense_weight=0.6, lexical_weight=0.4)),
+]
+
+
+def run(specs: list[str]) -> str:
+    data = load_set()
+    queries, nonsense = data["queries"], data.get("nonsense", [])
+    per_embedder: list[str] = []
+    gates: list[str] = []
+    fusion_rows: list[str] = []
+    for position, spec in enumerate(specs):
         with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
             engine = build(Path(tmp), spec)
-            for label, tuning in (("default", Tuning()),):
-                service = SearchService(engine.store, engine, tuning)
-                for mode in ("lexical", "semantic", "hybrid"):
-                    s = evaluate(service, queries, mode)
-                    rows.append((engine.embedder.name, label, mode, s))
+            seconds = time.perf_counter() - start
+            name = f"`{spec}` ({engine.embedder.dim} d)"
+            service = SearchService(engine.store, engine)
+            for mode in ("lexical", "semantic", "hybrid"):
+                s = evaluate(service, queries, mode)
+                per_embedder.append(f"| {name} | {mode} | {s.ndcg:.3f} | {s.mrr:.3f} | {s.recall:.3f} |")
+            g = measure_gate(engine, queries, nonsense)
+            gates.append(
+                f"| {name} | {g.gate:.3f} | {g.real_min:.3f} | {g.real_p5:.3f} | {g.nonsense_max:.3f} "
+                f"| {g.real_passed}/{g.real_total} | {g.nonsense_rejected}/{g.nonsense_total} | {seconds:.0f} s |"
+            )
+            if position == 0:
+                for label, mode, tuning in FUSIONS:
+                    s = evaluate(SearchService(engine.store, engine, tuning), queries, mode)
+                    fusion_rows.append(f"| {label} | {mode} | {s.ndcg:.3f} | {s.mrr:.3f} | {s.recall:.3f} |")
             engine.store.close()
-    print(f"| embedder | tuning | mode | nDCG@10 | MRR@10 | recall@10 |\n|---|---|---|---|---|---|")
-    for name, label, mode, s in rows:
-        print(f"| {name} | {label} | {mode} | {s.ndcg:.3f} | {s.mrr:.3f} | {s.recall:.3f} |")
+    return render(specs[0], len(queries), len(nonsense), per_embedder, gates, fusion_rows)
+
+
+def render(first: str, n_queries: int, n_nonsense: int, per_embedder: list[str], gates: list[str],
+           fusion_rows: list[str]) -> str:
+    head = "| {} | mode | nDCG@10 | MRR@10 | recall@10 |\n|---|---|---|---|---|"
+    return "\n".join([
+        f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.relevance --write`, "
+        f"{n_queries} graded queries, default tuning (convex 0.7 : 0.3, gate, window 0.10).",
+        "", "### Embedders", "", head.format("embedder"), *per_embedder,
+        "", f"### Fusion, with `{first}`", "", head.format("fusion / setting"), *fusion_rows,
+        "", f"### Query gate ({n_nonsense} nonsense queries)", "",
+        "Best dense score per query: the gate must pass real queries and stop nonsense.", "",
+        "| embedder | gate | real: min | real: 5th pct | nonsense: max | real passed | nonsense stopped "
+        "| build |",
+        "|---|---|---|---|---|---|---|---|", *gates,
+    ])
+
+
+def write_section(markdown: str, path: Path = REPORT) -> None:
+    text = path.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{path} lacks the markers {START} ... {END}")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{START}\n{markdown}\n{END}{after}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--embedder", action="append", default=None,
+                        help=f"embedder spec (repeatable; default: {', '.join(DEFAULT_EMBEDDERS)})")
+    parser.add_argument("--write", action="store_true", help="write the tables into BENCHMARKS.md")
+    args = parser.parse_args()
+    markdown = run(args.embedder or DEFAULT_EMBEDDERS)
+    print(markdown)
+    if args.write:
+        write_section(markdown)
 
 
 if __name__ == "__main__":

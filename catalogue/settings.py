@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,12 +26,19 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=default_home, description="Folder of the catalogue")
     embedder: str = Field(
-        default="e5-small",
-        description="Embedding backend: 'e5-small' (bundled multilingual-e5-small, 4-bit), "
-        "'minilm' (bundled all-MiniLM-L6-v2), or 'st:<model name or path>' for any "
+        default="e5+use",
+        description="Embedding backend: 'e5+use' (bundled multilingual-e5-small and USE "
+        "multilingual, weighted 0.7 : 0.3), 'e5-small', 'use', "
+        "'minilm' (bundled all-MiniLM-L6-v2, English only), or 'st:<model name or path>' for any "
         "sentence-transformers model",
     )
     search_mode: str = Field(default="hybrid", description="Default search mode")
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex", description="How hybrid search fuses the dense and lexical rankings")
+    dense_weight: float = Field(
+        default=0.7, ge=0.0, le=1.0, description="Weight of the dense ranking in hybrid search "
+        "(the lexical ranking gets 1 - this)")
+    rrf_k: float = Field(default=60.0, gt=0.0, description="The k of reciprocal rank fusion")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
         description="Sites that may call the API from a browser (comma-separated; * = all)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from catalogue.errors import PracticeNotFound, StoreError
+from catalogue.faults import crash_point
 from catalogue.model import LIST_FIELDS, Practice
 from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
 from catalogue.text import analyze
@@ -129,6 +131,29 @@ def _from_row(row: dict[str, Any]) -> Practice:
     return Practice.model_validate(data)
 
 
+def _open_backup(source: Path) -> sqlite3.Connection:
+    """A read-only connection to a backup file that passed the checks, or StoreError."""
+    try:
+        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+            if "meta" in tables else None
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{source}: geen leesbare SQLite-back-up ({e}); er is niets hersteld") from e
+    problem = None
+    if check != "ok":
+        problem = f"beschadigd ({check})"
+    elif "practices" not in tables or row is None:
+        problem = "geen back-up van een praktijkbank-catalogus"
+    elif int(row[0]) > SCHEMA_VERSION:
+        problem = f"schemaversie {row[0]} is nieuwer dan deze praktijkbank ({SCHEMA_VERSION})"
+    if problem:
+        conn.close()
+        raise StoreError(f"{source}: {problem}; er is niets hersteld")
+    return conn
+
+
 class SqliteStore:
     """PracticeStore on one SQLite file."""
 
@@ -210,6 +235,51 @@ class SqliteStore:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0])
 
+    # -- backups ------------------------------------------------------------------------
+
+    def backup(self, target: Path) -> int:
+        """Copy the catalogue to `target` with SQLite's online backup API; safe while serving.
+
+        The copy is one consistent snapshot (a single backup step under one read transaction),
+        written to a temporary file and renamed, so `target` is never half-written. Returns
+        the number of practices in the copy.
+        """
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise StoreError("Een back-up kan de catalogus zelf niet overschrijven; kies een ander pad.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.unlink(missing_ok=True)
+        dest = sqlite3.connect(temp)
+        try:
+            self.db.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+            count = int(dest.execute("SELECT count(*) FROM practices").fetchone()[0])
+        finally:
+            dest.close()
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temp, target)
+        return count
+
+    def restore(self, source: Path) -> int:
+        """Replace the whole catalogue by a backup, after checking that it is a sound one.
+
+        The check (integrity, schema version, the practices table) runs before anything is
+        touched; the copy itself is one backup step into the live file, so readers see the old
+        catalogue or the new one. Returns the number of practices restored.
+        """
+        source = Path(source)
+        if not source.is_file():
+            raise StoreError(f"{source}: back-upbestand niet gevonden")
+        src = _open_backup(source)
+        try:
+            src.backup(self.db.conn)
+        finally:
+            src.close()
+        self._migrate()
+        return self.count()
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
@@ -226,6 +296,7 @@ class SqliteStore:
             with self.transaction():
                 for practice in practices:
                     self._upsert_one(practice, result, today)
+                    crash_point("store:mid-transaction")
                 if dry_run:
                     raise _DryRun(result)
         except _DryRun:
@@ -356,9 +427,13 @@ class SqliteStore:
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
         where, params = self._where(filters)
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+        # The unary + keeps the rowid filter out of FTS5's index planning. Without it SQLite hands
+        # FTS5 one `rowid = ?` lookup per candidate, and FTS5 recomputes bm25's document
+        # frequencies for every lookup: a cost of (candidates x postings) that grew from 0.4 ms
+        # at 300 practices to seconds at 100k (benchmarks/speed.py). With it, one MATCH scan.
         sql = (
             f"SELECT rowid, -bm25(practices_fts, {weights}) AS score FROM practices_fts "
-            f"WHERE practices_fts MATCH ? AND rowid IN (SELECT rid FROM practices WHERE {where}) "
+            f"WHERE practices_fts MATCH ? AND +rowid IN (SELECT rid FROM practices WHERE {where}) "
             "ORDER BY score DESC LIMIT ?"
         )
         return [(int(r), float(s)) for r, s in self.db.execute(sql, [match, *params, limit])]

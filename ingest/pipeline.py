@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from catalogue.errors import InvalidRecord
+from catalogue.faults import crash_point
 from catalogue.model import Practice, parse_practice
 from catalogue.store import PracticeStore, UpsertResult
 from ingest.readers import Problem, RawRecord, Skipped, discover, read_file
@@ -121,7 +122,9 @@ def store_practices(
     changed = set(preview.changed)
     to_embed = [p for p in practices if p.id in changed]
     prepared = indexer.prepare(to_embed) if indexer and to_embed else None
+    crash_point("ingest:embedded")
     result = store.upsert_many(practices)
+    crash_point("ingest:committed")
     if indexer is not None and (result.changed or prepared is not None):
         indexer.apply(store, prepared)
     return result

@@ -26,6 +26,7 @@ from catalogue.store import PracticeStore
 from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
 from search.index_faiss import FaissIndex
+from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
 EmbedderFactory = Callable[[], Embedder]
@@ -61,8 +62,10 @@ class CheckReport:
 class SearchEngine:
     """Embedder + vector index over one store."""
 
-    def __init__(self, store: PracticeStore, *, index_path: Path, embedder: EmbedderFactory | Embedder) -> None:
+    def __init__(self, store: PracticeStore, *, index_path: Path, embedder: EmbedderFactory | Embedder,
+                 tuning: Tuning | None = None) -> None:
         self.store = store
+        self.tuning = tuning or Tuning()
         self.index_path = Path(index_path)
         self._embedder_factory = embedder if callable(embedder) and not isinstance(embedder, Embedder) else None
         self._embedder: Embedder | None = None if self._embedder_factory else embedder  # type: ignore[assignment]
@@ -72,7 +75,9 @@ class SearchEngine:
 
     @classmethod
     def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:
-        return cls(store, index_path=settings.index_path,
+        tuning = Tuning(fusion=settings.fusion, dense_weight=settings.dense_weight,
+                        lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k)
+        return cls(store, index_path=settings.index_path, tuning=tuning,
                    embedder=lambda: make_embedder(settings.embedder,
                                                   allow_downloads=settings.allow_downloads))
 
@@ -160,6 +165,9 @@ class SearchEngine:
              progress: Progress | None = None) -> SyncReport:
         """Make the index hold exactly the store's published practices; embed what is missing."""
         with self._lock, self._write_lock():
+            # Writers hold this lock, so any temporary index file is a crashed writer's leftover.
+            for leftover in self.index_path.parent.glob(".index-*.tmp"):
+                leftover.unlink(missing_ok=True)
             index = self._fresh_or_loaded(rebuild)
             found = drift(index.stamp, self.store.index_entries())
             index.remove(found.extra + found.stale)
@@ -234,10 +242,8 @@ class SearchEngine:
             return self.sync(rebuild=True, progress=progress)
         return self.sync(progress=progress)
 
-    def service(self) -> Any:
-        from search.service import SearchService
-
-        return SearchService(self.store, self)
+    def service(self) -> SearchService:
+        return SearchService(self.store, self, self.tuning)
 
 
 def _all_statuses() -> Any:

@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 
 from catalogue.errors import IndexMissing, IndexOutOfDate
+from catalogue.faults import crash_point
 from search.index import INDEX_SCHEMA, IndexStamp
 
 # Below this many candidate ids an exact scan of the subset beats a selector over everything.
@@ -122,6 +123,7 @@ class FaissIndex:
                          meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
                 fh.flush()
                 os.fsync(fh.fileno())
+            crash_point("index:temp-written")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

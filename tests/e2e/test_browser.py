@@ -17,6 +17,11 @@ def test_real_server_finds_babbelonie_without_shared_words(server):
     assert "babbelonie-2-0" in [r["id"] for r in body["results"][:3]]
 
 
+def test_real_server_returns_nothing_for_nonsense(server):
+    body = httpx.get(f"{server}/api/search", params={"q": "xqzt vlmp"}).json()
+    assert body["total"] == 0 and body["results"] == []
+
+
 def test_search_facet_and_practice_page(server, page):
     page.goto(server + "/")
     page.fill("#q", "jongeren in een crisis thuis begeleiden")
@@ -44,6 +49,14 @@ def test_search_facet_and_practice_page(server, page):
     page.wait_for_selector("#results li.result")
     assert page.input_value("#q") == "koffie"
     assert page.locator("input[name=region][value=vlaams-brabant]").is_checked()
+
+
+def test_page_says_nothing_was_found_for_nonsense(server, page):
+    page.goto(server + "/?q=xqzt%20vlmp")
+    page.wait_for_selector("#empty:not([hidden])")
+    assert page.inner_text("#total") == "0 praktijken gevonden"
+    assert "andere woorden" in page.inner_text("#empty")
+    assert page.locator("#results li.result").count() == 0
 
 
 def test_xss_title_renders_as_text_on_the_page(server, page):
