@@ -134,7 +134,23 @@ def _records(path: Path, value: Any, prefix: str = "record") -> Iterator[Item]:
         yield RawRecord(str(path), f"{prefix} 1", value)
 
 
+# JSON, YAML and Markdown are parsed whole; beyond this size only the streamed formats will do.
+MAX_WHOLE_FILE_BYTES = 32 * 1024 * 1024
+
+
+def _too_big(path: Path) -> Problem | None:
+    size = path.stat().st_size
+    if size <= MAX_WHOLE_FILE_BYTES:
+        return None
+    return Problem(str(path), "", f"te groot om in één keer te lezen ({size // 2**20} MB, hoogstens "
+                   f"{MAX_WHOLE_FILE_BYTES // 2**20} MB); gebruik JSONL of CSV, die regel per regel "
+                   "gelezen worden", "bestand")
+
+
 def _read_json(path: Path) -> Iterator[Item]:
+    if problem := _too_big(path):
+        yield problem
+        return
     with _open_text(path) as fh:
         text = fh.read()
     try:
@@ -174,6 +190,9 @@ def _read_jsonl(path: Path) -> Iterator[Item]:
 
 
 def _read_yaml(path: Path) -> Iterator[Item]:
+    if problem := _too_big(path):
+        yield problem
+        return
     with _open_text(path) as fh:
         text = fh.read()
     try:
@@ -245,6 +264,9 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
 
 
 def _read_markdown(path: Path) -> Iterator[Item]:
+    if problem := _too_big(path):
+        yield problem
+        return
     with _open_text(path) as fh:
         text = fh.read()
     front, body = split_front_matter(text)

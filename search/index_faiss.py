@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -84,6 +85,7 @@ class FaissIndex:
         n = len(self)
         if n == 0 or k <= 0:
             return []
+        _apply_threads()
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         if rids is not None:
             if len(rids) == 0:
@@ -157,8 +159,23 @@ class FaissIndex:
         return self
 
 
+# OpenMP's thread count is a per-thread setting: set only in the server's main thread, it would
+# not reach the request threads, which would each start a full team of OpenMP workers. So the
+# serving count is remembered here and applied in each thread on its first search.
+_serving_threads: int | None = None
+_thread_state = threading.local()
+
+
 def set_threads(n: int) -> None:
-    """FAISS OpenMP threads; one thread serves single queries fastest."""
+    """FAISS OpenMP threads for every thread that searches; one serves single queries fastest."""
+    global _serving_threads
+    _serving_threads = n
     faiss.omp_set_num_threads(n)
+
+
+def _apply_threads() -> None:
+    if _serving_threads is not None and getattr(_thread_state, "threads", None) != _serving_threads:
+        faiss.omp_set_num_threads(_serving_threads)
+        _thread_state.threads = _serving_threads
 
 

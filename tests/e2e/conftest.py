@@ -36,9 +36,14 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, server_home):
     """Ingest data/ plus one hostile record with the real default model, then serve it."""
-    home = tmp_path_factory.mktemp("home")
+    home = server_home
     extra = tmp_path_factory.mktemp("extra") / "xss.jsonl"
     extra.write_text(json.dumps({
         "id": "xss-test", "title": XSS_TITLE, "summary": "Een praktijk met een gevaarlijke titel voor de test.",
@@ -49,8 +54,11 @@ def server(tmp_path_factory):
         assert done.returncode == 0, done.stdout + done.stderr
     port = free_port()
     env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
+    # The server logs to a file: an unread pipe fills up and then blocks its event loop.
+    log_path = home / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -60,7 +68,7 @@ def server(tmp_path_factory):
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
-            raise RuntimeError(proc.stdout.read() if proc.stdout else "server stopped")
+            raise RuntimeError(log_path.read_text(encoding="utf-8"))
         time.sleep(0.3)
     else:
         proc.kill()
@@ -68,6 +76,7 @@ def server(tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import httpx
 import pytest
@@ -106,3 +107,18 @@ def test_widget_demo_page_is_served(server, page):
     page.goto(server + "/widget")
     assert "widget.js" in page.content()
     page.locator("praktijk-zoeker").first.wait_for()
+
+
+def test_a_one_megabyte_query_is_refused_by_the_real_server(server):
+    """Too big for any HTTP client library, so sent over a raw socket."""
+    host, port = server.removeprefix("http://").split(":")
+    request = f"GET /api/search?q={'taal+' * 200_000} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        try:
+            sock.sendall(request.encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may close as soon as it has refused the request line
+        reply = sock.recv(4096).decode(errors="replace")
+    status = int(reply.split(" ", 2)[1])
+    assert 400 <= status < 500
+    assert httpx.get(f"{server}/health").status_code == 200  # and it keeps serving

@@ -137,3 +137,37 @@ def test_missing_path_and_unknown_suffix(tmp_path):
 
 def test_utf16_bom_constant_sanity():
     assert codecs.BOM_UTF16_LE == b"\xff\xfe"
+
+
+def test_large_jsonl_and_csv_are_streamed_not_loaded(tmp_path):
+    """A 200 MB file: reading its first records must not load the file."""
+    import tracemalloc
+
+    line = json.dumps(_good(1, description="x" * 2000), ensure_ascii=False) + "\n"
+    for name, content in (("big.jsonl", line), ("big.csv", None)):
+        path = tmp_path / name
+        with open(path, "w", encoding="utf-8") as fh:
+            if content is None:
+                fh.write("id;title;summary;organisation;region;sectors;krachtlijnen\n")
+                content = "p1;Titel;Een korte samenvatting hier;Org;limburg;welzijn;verbindend\n"
+            block = content * 1000
+            while fh.tell() < 200 * 2**20:
+                fh.write(block)
+        tracemalloc.start()
+        items = read_file(path)
+        first = [next(items) for _ in range(50)]
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert all(isinstance(i, RawRecord) for i in first)
+        assert peak < 8 * 2**20, f"{name}: {peak} bytes for 50 records"
+
+
+def test_whole_file_formats_refuse_huge_files_clearly(tmp_path, monkeypatch):
+    from ingest import readers
+
+    monkeypatch.setattr(readers, "MAX_WHOLE_FILE_BYTES", 1000)
+    for name in ("groot.json", "groot.yaml", "groot.md"):
+        path = tmp_path / name
+        path.write_text("x" * 2000, encoding="utf-8")
+        [item] = _items(path)
+        assert isinstance(item, Problem) and "JSONL of CSV" in item.message and item.source == str(path)
