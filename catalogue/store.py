@@ -6,7 +6,7 @@ same protocol later without touching ingest, ranking or the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +84,8 @@ class PracticeStore(Protocol):
 
     def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]: ...
 
-    def fts_search(self, terms: list[str], filters: Filters, *, limit: int) -> list[tuple[int, float]]: ...
+    def fts_search(self, terms: list[str], filters: Filters, *, limit: int,
+                   rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
 
     def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]: ...
 

@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from catalogue.errors import PracticeNotFound, StoreError
+from catalogue.facet_masks import FacetMasks
 from catalogue.faults import crash_point
 from catalogue.model import LIST_FIELDS, Practice
 from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
@@ -165,6 +166,11 @@ class SqliteStore:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Facet masks (catalogue/facet_masks.py): filters and facet counts in memory, rebuilt
+        # when another connection committed, as seen by a watcher connection that never writes.
+        self._masks: FacetMasks | None = None
+        self._masks_lock = threading.Lock()
+        self._watch: sqlite3.Connection | None = None
         self._migrate()
 
     # -- connections and transactions -------------------------------------------------
@@ -285,6 +291,25 @@ class SqliteStore:
         if db is not None:
             db.conn.close()
             self._local.db = None
+        with self._masks_lock:
+            if self._watch is not None:
+                self._watch.close()
+            self._watch, self._masks = None, None
+
+    def _facet_masks(self) -> FacetMasks | None:
+        """The current facet masks; None inside a write transaction (it must see its own rows)."""
+        if self.db.conn.in_transaction:
+            return None
+        with self._masks_lock:
+            if self._watch is None:
+                self._watch = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                              timeout=30)
+            # data_version changes whenever any other connection commits (every thread's
+            # connection, other processes, a restore): then the masks are rebuilt.
+            version = int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+            if self._masks is None or self._masks.version != version:
+                self._masks = FacetMasks.load(self._watch, version)
+            return self._masks
 
     # -- writes -----------------------------------------------------------------------
 
@@ -409,6 +434,8 @@ class SqliteStore:
         return int(self.db.execute(f"SELECT count(*) FROM practices WHERE {where}", params).fetchone()[0])
 
     def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]:
+        if not by_title and FacetMasks.covers(filters) and (masks := self._facet_masks()) is not None:
+            return masks.filter(filters)
         where, params = self._where(filters)
         order = _TITLE_ORDER if by_title else "rid"
         return [r[0] for r in self.db.execute(f"SELECT rid FROM practices WHERE {where} ORDER BY {order}", params)]
@@ -420,25 +447,49 @@ class SqliteStore:
         )
         return {rid: pid for rid, pid in rows}
 
-    def fts_search(self, terms: list[str], filters: Filters, *, limit: int) -> list[tuple[int, float]]:
-        """BM25 over the stemmed FTS table; terms are already analysed and are quoted here."""
+    def fts_search(self, terms: list[str], filters: Filters, *, limit: int,
+                   rids: Sequence[int] | None = None) -> list[tuple[int, float]]:
+        """BM25 over the stemmed FTS table; terms are already analysed and are quoted here.
+
+        `rids`, when given, are the candidates the caller already resolved from `filters`; they
+        replace a second run of the tag filter inside this query.
+        """
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
-        where, params = self._where(filters)
+        scope, params = self._fts_scope(filters, rids)
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)
-        # The unary + keeps the rowid filter out of FTS5's index planning. Without it SQLite hands
-        # FTS5 one `rowid = ?` lookup per candidate, and FTS5 recomputes bm25's document
-        # frequencies for every lookup: a cost of (candidates x postings) that grew from 0.4 ms
-        # at 300 practices to seconds at 100k (benchmarks/speed.py). With it, one MATCH scan.
         sql = (
             f"SELECT rowid, -bm25(practices_fts, {weights}) AS score FROM practices_fts "
-            f"WHERE practices_fts MATCH ? AND +rowid IN (SELECT rid FROM practices WHERE {where}) "
-            "ORDER BY score DESC LIMIT ?"
+            f"WHERE practices_fts MATCH ? {scope} ORDER BY score DESC LIMIT ?"
         )
         return [(int(r), float(s)) for r, s in self.db.execute(sql, [match, *params, limit])]
 
+    def _fts_scope(self, filters: Filters, rids: Sequence[int] | None) -> tuple[str, list[Any]]:
+        """The clause that keeps BM25 to the matching practices (measured in benchmarks/speed.py).
+
+        The unary + keeps the rowid test out of FTS5's index planning. Without it SQLite hands
+        FTS5 one `rowid = ?` lookup per candidate, and FTS5 recomputes bm25's document
+        frequencies for every lookup: (candidates x postings). Measured at 100k practices:
+        24-170 s for one unfiltered query, 0.3-1.3 s with a 1% filter. With it, FTS5 runs one
+        MATCH scan and SQLite tests each hit (0.05-0.1 s unfiltered, see BENCHMARKS.md).
+        """
+        if rids is None and filters.is_empty:
+            if not filters.status:
+                return "", []
+            # Exclude the few practices in other states rather than list every published one:
+            # building that list cost 40-60 ms per query at 100k practices.
+            marks = ", ".join("?" * len(filters.status))
+            return (f"AND +rowid NOT IN (SELECT rid FROM practices WHERE status NOT IN ({marks}))",
+                    list(filters.status))
+        if rids is None:
+            rids = self.filter_rids(filters)
+        return "AND +rowid IN (SELECT value FROM json_each(?))", [json.dumps([int(r) for r in rids])]
+
     def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]:
+        masks = self._facet_masks()
+        if masks is not None:
+            return masks.counts(rids)
         wanted = json.dumps([int(r) for r in rids])
         counts: dict[str, dict[str, int]] = {kind: {} for kind in FACET_KINDS}
         rows = self.db.execute(

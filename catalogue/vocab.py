@@ -158,3 +158,130 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "region": REGIONS,
     "sector": SECTORS,
 }
+
+# Richer Dutch descriptions per krachtlijn and sector, written for the tag suggester
+# (search/curation/suggest.py): each sentence is embedded on its own and a label's score is
+# its best-matching sentence. The krachtlijnen follow the five krachtlijnen of the
+# Sociaalwerkconferentie (2018), in our own words.
+PROFILES: dict[str, dict[str, tuple[str, ...]]] = {
+    "krachtlijn": {
+        "verbindend": (
+            "Mensen ontmoeten elkaar: buren, generaties, nieuwkomers en oude bewoners leren elkaar kennen.",
+            "Het project verbindt mensen met hun buurt, met verenigingen en met instellingen zoals "
+            "scholen, diensten en de gemeente.",
+            "Samen bouwen mensen een sociaal netwerk op, staan ze sterker en pakken ze gedeelde "
+            "problemen collectief aan.",
+            "Organisaties werken samen over sectoren heen en slaan bruggen tussen werelden die "
+            "elkaar anders niet vinden.",
+            "Eenzaamheid doorbreken door ontmoeting, solidariteit en buurtnetwerken.",
+        ),
+        "laagdrempelig": (
+            "Sociaal werkers gaan naar de mensen toe: op straat, aan huis, in de wijk, op de markt "
+            "of aan de schoolpoort.",
+            "Iedereen kan zonder afspraak, zonder doorverwijzing en gratis binnenlopen; er zijn "
+            "weinig voorwaarden en drempels.",
+            "Outreachend en aanklampend werken: aanwezig blijven in de leefwereld van mensen in "
+            "kwetsbare posities en vertrouwen opbouwen.",
+            "Hulp dichtbij en toegankelijk, vertrekkend van de vraag die mensen zelf stellen.",
+            "Een vrije inloop, een vast aanspreekpunt in de buurt, een mobiel team dat langskomt.",
+        ),
+        "politiserend": (
+            "Structurele oorzaken van armoede, uitsluiting en ongelijkheid zichtbaar maken en "
+            "agenderen bij beleidsmakers.",
+            "Opkomen voor sociale grondrechten en onderbescherming tegengaan: mensen krijgen de "
+            "rechten, uitkeringen en voordelen waar ze recht op hebben.",
+            "Samen met de betrokkenen actie voeren, knelpunten signaleren en wegen op beleid en "
+            "regelgeving.",
+            "Ervaringen van mensen in armoede vertalen naar voorstellen voor sociale "
+            "rechtvaardigheid en structurele verandering.",
+            "Automatische toekenning van rechten, beleidsadvies en belangenbehartiging.",
+        ),
+        "generalistisch": (
+            "Met een brede blik kijken naar de hele leefsituatie: inkomen, wonen, gezondheid, "
+            "werk, opvoeding en sociale contacten samen.",
+            "Een eerste aanspreekpunt voor alle vragen, zonder hokjesdenken, dat gericht "
+            "doorverwijst waar nodig.",
+            "Bruggenbouwers en kruispuntwerkers brengen diensten en hulpverleners uit verschillende "
+            "sectoren samen rond één persoon of gezin.",
+            "Integrale hulp over de levensdomeinen heen: één loket, één traject, één begeleider.",
+        ),
+        "procesmatig": (
+            "De uitkomst ligt niet vooraf vast: de aanpak wordt stap voor stap afgestemd op wat "
+            "mensen zelf willen.",
+            "Deelnemers bepalen mee de agenda; inspraak, participatie en ervaringskennis staan "
+            "centraal.",
+            "Een traject op lange termijn, met tijd voor vertrouwen, experiment, bijsturen en "
+            "samen leren.",
+            "Mensen worden mee-eigenaar van het project en groeien in hun eigen kracht en talenten.",
+            "Een begeleiding op maat die meegroeit met de persoon, zonder vast stappenplan.",
+        ),
+    },
+    "sector": {
+        "welzijn": (
+            "Algemeen welzijnswerk en maatschappelijk werk: het CAW, onthaal, begeleiding en "
+            "hulpverlening bij persoonlijke, relationele en financiële problemen.",
+            "Ondersteuning van mensen en gezinnen in een moeilijke situatie door sociaal werkers.",
+        ),
+        "gezondheid": (
+            "Lichamelijke en geestelijke gezondheid: huisartsen, wijkgezondheidscentra, "
+            "eerstelijnszorg, psychisch welzijn en preventie.",
+            "Toegang tot zorg voor iedereen en gezondheidsongelijkheid verkleinen.",
+        ),
+        "onderwijs": (
+            "Scholen, leerlingen, ouders en leerkrachten: onderwijskansen, huiswerkbegeleiding, "
+            "schoolkosten en spijbelen.",
+            "Vorming, opleiding en volwassenenonderwijs.",
+        ),
+        "cultuur": (
+            "Kunst en cultuur: theater, muziek, creatieve ateliers, erfgoed en sociaal-cultureel "
+            "werk.",
+            "Cultuurparticipatie en gemeenschapsvorming met mensen die zelden aan bod komen.",
+        ),
+        "wonen": (
+            "Wonen en huisvesting: betaalbare en goede woningen, sociale huur, huurders en "
+            "verhuurders, uithuiszetting voorkomen.",
+            "Dak- en thuisloosheid, Housing First, energiearmoede en woningrenovatie.",
+        ),
+        "werk": (
+            "Werk en arbeidsmarkt: werkzoekenden begeleiden naar een job, activering, opleiding "
+            "en tewerkstelling.",
+        ),
+        "jeugd": (
+            "Kinderen en jongeren: jeugdwerk, jeugdhuizen, speelpleinen en jeugdhulp.",
+            "Opvoedingsondersteuning en tieners en jongvolwassenen in kwetsbare situaties.",
+        ),
+        "justitie": (
+            "Justitie: gevangenissen, gedetineerden en hun familie, re-integratie na detentie, "
+            "slachtofferhulp en juridische bijstand.",
+        ),
+        "vrije-tijd": (
+            "Vrije tijd en sport: sporten, spelen, vakantie en uitstappen voor iedereen, ook met "
+            "een klein budget.",
+        ),
+        "mobiliteit": (
+            "Mobiliteit en vervoer: verplaatsingen, openbaar vervoer, vervoer voor minder mobiele "
+            "mensen, fietsen en de bereikbaarheid van diensten.",
+        ),
+        "inburgering": (
+            "Nieuwkomers, migranten en vluchtelingen: inburgering, integratie, Nederlands "
+            "oefenen, asiel en verblijf.",
+        ),
+        "sociale-economie": (
+            "Sociale economie: maatwerkbedrijven, arbeidszorg, sociale tewerkstelling en "
+            "coöperaties voor mensen met een afstand tot de arbeidsmarkt.",
+        ),
+        "lokaal-bestuur": (
+            "Lokaal bestuur: de gemeente, de stad, het OCMW en het sociaal huis voeren een lokaal "
+            "sociaal beleid en bieden sociale dienstverlening.",
+        ),
+        "ruimtelijke-ordening": (
+            "Ruimtelijke ordening: de publieke ruimte, pleinen en parken, stadsvernieuwing en "
+            "de inrichting van een wijk.",
+        ),
+        "armoede": (
+            "Armoedebestrijding: mensen in armoede, een laag inkomen, schulden, voedselhulp en "
+            "sociale kruideniers.",
+            "Verenigingen waar armen het woord nemen en de strijd voor sociale grondrechten.",
+        ),
+    },
+}

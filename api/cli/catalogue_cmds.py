@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,11 +16,17 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from api.cli.context import console, err_console, fail, get_context, handle_errors
+from api.cli.curation_cmds import CurationNotes, review_stored
+from api.cli.curation_view import additions_text, coverage_table, print_hint, write_heatmap
 from api.cli.render import counts_table, practice_panel, practice_table, print_json, print_report
+from catalogue.coverage import coverage_of
 from catalogue.errors import InvalidRecord
 from catalogue.model import LIST_FIELDS, Practice, parse_practice
 from catalogue.store import FACET_KINDS, make_filters
+from catalogue.vocab import KRACHTLIJNEN, REGIONS
 from ingest.pipeline import ingest_paths, store_practices
+from search.curation.duplicates import RecordingUpdater
+from search.curation.suggest import Suggestions, TagSuggester
 
 app = typer.Typer()
 
@@ -36,38 +43,52 @@ def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Bestanden of mappen (recursief)")],
     strict: Annotated[bool, typer.Option("--strict", help="Sla niets op als er één record afgekeurd wordt")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Toon wat er zou gebeuren, sla niets op")] = False,
+    suggest: Annotated[bool, typer.Option("--suggest", help="Toon voorgestelde tags die nieuwe of gewijzigde "
+                                                         "records nog niet hebben (er wordt niets aangepast)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Lees praktijken uit JSON, JSONL, YAML, CSV of Markdown en sla ze op."""
     context = get_context(ctx)
     store = context.store(create=True)
-    indexer = None if dry_run else context.engine().updater()
+    indexer = None if dry_run else RecordingUpdater(context.engine().updater())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   MofNCompleteColumn(), console=err_console, transient=True,
                   disable=as_json or not err_console.is_terminal) as progress:
         task = progress.add_task("Records lezen", total=None)
         report = ingest_paths(store, paths, indexer=indexer, strict=strict, dry_run=dry_run,
                               on_record=lambda n: progress.advance(task, n))
+    notes = CurationNotes()
+    if indexer is not None and (report.added or report.updated):
+        notes = review_stored(context.engine(), report.added + report.updated, vectors=indexer.vectors,
+                              suggest=suggest)
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), **notes.as_dict()})
     else:
         print_report(report)
+        notes.show()
     if report.strict_aborted or (report.rejected and strict):
         raise typer.Exit(1)
     if report.rejected:
         raise typer.Exit(2)
 
 
-def _prompt_missing(values: dict[str, Any]) -> dict[str, Any]:
+def _prompt_missing(values: dict[str, Any], offer: Callable[[dict[str, Any]], Suggestions | None]) -> dict[str, Any]:
+    """Ask for missing fields; the suggested tags are offered as the answer to accept with Enter."""
     prompts = {
         "title": "Titel", "summary": "Korte samenvatting", "organisation": "Organisatie",
         "municipality": "Gemeente (leeg laten als Vlaanderenbreed)",
         "krachtlijnen": "Krachtlijnen (gescheiden door ;)", "sectors": "Sectoren (gescheiden door ;)",
     }
+    suggestions: Suggestions | None = None
     for name, label in prompts.items():
         if not values.get(name):
             default = "" if name == "municipality" else None
-            answer = typer.prompt(label, default=default, show_default=False)
+            if name in ("krachtlijnen", "sectors"):
+                suggestions = suggestions or offer(values)
+                proposed = "; ".join(suggestions.suggested(name)) if suggestions else ""
+                if proposed:
+                    label, default = f"{label} [voorstel: Enter om te aanvaarden]", proposed
+            answer = typer.prompt(label, default=default, show_default=default is not None and default != "")
             if answer:
                 values[name] = answer
     if not values.get("region") and not values.get("municipality"):
@@ -95,8 +116,10 @@ def add_cmd(
     status: Annotated[str, typer.Option(help="draft, published of archived")] = "published",
     practice_id: Annotated[str | None, typer.Option("--id", help="Id (anders gemaakt uit de titel)")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Vraag niets; fout bij ontbrekende velden")] = False,
+    apply_suggestions: Annotated[bool, typer.Option(
+        "--apply-suggestions", help="Vul voorgestelde krachtlijnen, sectoren en regio aan (nooit iets weg)")] = False,
 ) -> None:
-    """Voeg één praktijk toe; ontbrekende velden worden gevraagd."""
+    """Voeg één praktijk toe; ontbrekende velden worden gevraagd, met voorgestelde tags."""
     context = get_context(ctx)
     values: dict[str, Any] = {
         "id": practice_id, "title": title, "summary": summary, "organisation": organisation,
@@ -105,14 +128,59 @@ def add_cmd(
         "website": website, "source_url": source_url, "contact": contact, "status": status,
     }
     values = {k: v for k, v in values.items() if v not in (None, [], "")}
-    if not no_input:
-        values = _prompt_missing(values)
-    practice = parse_practice(values, source="invoer")
+    _add_practice(context, values, ask=not no_input, apply_suggestions=apply_suggestions)
+
+
+def _add_practice(context: Any, values: dict[str, Any], *, ask: bool, apply_suggestions: bool) -> None:
+    """Ask, validate, store, then warn about near-duplicates and offer the tags not chosen."""
     store = context.store(create=True)
+    offered: dict[str, Suggestions] = {}
+
+    def offer(current: dict[str, Any]) -> Suggestions | None:
+        if "s" not in offered and _record_text(current):
+            offered["s"] = TagSuggester(context.engine()).for_text(_record_text(current))
+        return offered.get("s")
+
+    if ask:
+        values = _prompt_missing(values, offer)
+    if apply_suggestions and (suggestions := offer(values)):
+        values = _with_suggestions(values, suggestions)
+    practice = parse_practice(values, source="invoer")
     if _exists(store, practice.id):
         raise fail(f"er bestaat al een praktijk met id '{practice.id}'; gebruik 'praktijkbank edit {practice.id}'")
-    store_practices(store, [practice], indexer=context.engine().updater())
+    recorder = RecordingUpdater(context.engine().updater())
+    store_practices(store, [practice], indexer=recorder)
     console.print(f"[green]Toegevoegd:[/] {practice.id}")
+    review_stored(context.engine(), [practice.id], vectors=recorder.vectors).show()
+    if (suggestions := offer(values)) and (additions := suggestions.additions(practice)):
+        print_hint(f"Voorstel (niet toegepast): {additions_text(additions)}; "
+                   f"voeg toe met 'praktijkbank edit {practice.id} --set ...' of gebruik --apply-suggestions.")
+
+
+def _record_text(values: dict[str, Any]) -> str:
+    parts = (values.get(k) for k in ("title", "summary", "description", "organisation", "municipality"))
+    return "\n".join(str(p) for p in parts if p)
+
+
+def _with_suggestions(values: dict[str, Any], suggestions: Suggestions) -> dict[str, Any]:
+    """Add suggested tags (and a region when none is given); the curator's values all stay."""
+    values = dict(values)
+    added = []
+    for kind in ("krachtlijnen", "sectors"):
+        have = list(values.get(kind) or [])
+        new = [key for key in suggestions.suggested(kind) if key not in have]
+        if new:
+            values[kind] = have + new
+            added += new
+    region = suggestions.region
+    if region and not values.get("region") and not values.get("municipality"):
+        values["region"] = region.region
+        if region.municipality:
+            values["municipality"] = region.municipality
+        added.append(region.municipality or region.region)
+    if added:
+        console.print(f"Aangevuld uit voorstellen: {', '.join(added)}")
+    return values
 
 
 def _exists(store: Any, practice_id: str) -> bool:
@@ -264,17 +332,33 @@ def export_cmd(
 
 @app.command("stats")
 @handle_errors
-def stats_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Tel de gepubliceerde praktijken per krachtlijn, regio en sector."""
-    store = get_context(ctx).store()
+def stats_cmd(
+    ctx: typer.Context,
+    heatmap: Annotated[Path | None, typer.Option(
+        "--heatmap", help="PNG met de dekking per krachtlijn en regio (standaard dekking.png in de "
+                          "map van de catalogus)")] = None,
+    no_heatmap: Annotated[bool, typer.Option("--no-heatmap", help="Geen PNG maken")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tel de gepubliceerde praktijken per krachtlijn, regio en sector, en toon de dekking."""
+    context = get_context(ctx)
+    store = context.store()
     filters = make_filters()
     counts = store.tag_counts(filters)
     total = store.count(filters)
     by_status = {s: store.count(make_filters(status=[s])) for s in ("draft", "published", "archived")}
+    coverage = coverage_of(store)
+    png = None if no_heatmap else write_heatmap(coverage, heatmap or context.settings.home / "dekking.png")
     if as_json:
         print_json({"total": total, "by_status": by_status,
-                    **{kind: counts[kind] for kind in FACET_KINDS}})
+                    **{kind: counts[kind] for kind in FACET_KINDS},
+                    "coverage": coverage.as_dict(), "heatmap": str(png) if png else None})
         return
     console.print(f"{total} gepubliceerde praktijken ({by_status['draft']} kladversies, "
                   f"{by_status['archived']} gearchiveerd)")
     console.print(counts_table(counts))
+    console.print(coverage_table(coverage))
+    thin = ", ".join(f"{KRACHTLIJNEN.label(k)} in {REGIONS.label(r)} ({n})" for k, r, n in coverage.thinnest(3))
+    console.print(f"Het dunst bezet: {thin}.")
+    if png:
+        console.print(f"Heatmap: {png}")

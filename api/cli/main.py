@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import admin_cmds, backup_cmds, catalogue_cmds, search_cmds
+from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, search_cmds
 from api.cli.context import Context, console, get_context, handle_errors
 from catalogue.settings import Settings
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(catalogue_cmds.app)
 app.add_typer(search_cmds.app)
 app.add_typer(backup_cmds.app)
+app.add_typer(curation_cmds.app)
 app.add_typer(admin_cmds.keys_app, name="keys")
 app.add_typer(admin_cmds.submissions_app, name="submissions")
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from api.http import errors, routes_pages, routes_practices, routes_search
+from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
 from api.http.deps import get_settings
 from catalogue.errors import IndexOutOfDate
 from catalogue.settings import Settings
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
                        allow_headers=["Content-Type"], max_age=600)
     app.include_router(routes_search.router)
     app.include_router(routes_practices.router)
+    app.include_router(routes_curation.router)
     app.include_router(routes_search.health_router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=routes_pages.STATIC, check_dir=False), name="static")

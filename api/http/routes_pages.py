@@ -27,6 +27,17 @@ def practice_page(practice_id: str) -> FileResponse:
     return _page("index.html")
 
 
+@router.get("/over")
+def about_page() -> FileResponse:
+    """About the catalogue, with its coverage per krachtlijn and region."""
+    return _page("over.html")
+
+
+@router.get("/over.js")
+def about_script() -> FileResponse:
+    return _page("over.js", "text/javascript; charset=utf-8")
+
+
 @router.get("/widget")
 def widget_demo() -> FileResponse:
     return _page("widget-demo.html")

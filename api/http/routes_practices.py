@@ -10,15 +10,16 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from api.http.convert import practice_out
+from api.http.convert import practice_out, practice_url
 from api.http.deps import get_engine, get_settings, require_key
 from api.http.routes_search import Multi, filters_from
-from api.http.schemas import ErrorResponse, PracticeIn, PracticeList, PracticeOut, SubmissionOut
+from api.http.schemas import DuplicateOut, ErrorResponse, PracticeIn, PracticeList, PracticeOut, SubmissionOut
 from catalogue.errors import DuplicatePractice, InvalidInput, PracticeNotFound
 from catalogue.keys import ApiKey
 from catalogue.model import Practice, Status, parse_practice
 from catalogue.settings import Settings
 from ingest.pipeline import store_practices
+from search.curation.duplicates import DuplicateFinder, RecordingUpdater
 from search.engine import SearchEngine
 
 router = APIRouter(prefix="/api", tags=["praktijken"])
@@ -145,9 +146,16 @@ def submit(request: Request, body: PracticeIn, engine: Annotated[SearchEngine, D
     try:
         engine.store.rid_of(practice.id)
     except PracticeNotFound:
-        _save(engine, practice)
-        return SubmissionOut(id=practice.id, status="draft",
-                             message="Bedankt! Een curator bekijkt je inzending voor ze verschijnt.")
+        recorder = RecordingUpdater(engine.updater())
+        store_practices(engine.store, [practice], indexer=recorder)
+        similar = [DuplicateOut(id=m.other_id, title=m.other_title, similarity=round(m.similarity, 3),
+                                url=practice_url(request, m.other_id))
+                   for m in DuplicateFinder(engine).check([practice], vectors=recorder.vectors)]
+        message = "Bedankt! Een curator bekijkt je inzending voor ze verschijnt."
+        if similar:
+            message += (" Ze lijkt sterk op een praktijk die al in de catalogus staat; de curator "
+                        "kijkt na of het om dezelfde gaat.")
+        return SubmissionOut(id=practice.id, status="draft", message=message, possible_duplicates=similar)
     raise DuplicatePractice(practice.id)
 
 

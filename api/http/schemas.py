@@ -130,7 +130,68 @@ class PracticeIn(BaseModel):
     last_reviewed: dt.date | None = None
 
 
+class DuplicateOut(BaseModel):
+    """A published practice that a record closely resembles (nothing is merged)."""
+
+    id: str
+    title: str
+    similarity: float = Field(description="Cosine similarity of the texts, 0 to 1")
+    url: str
+
+
 class SubmissionOut(BaseModel):
     id: str
     status: str
     message: str
+    possible_duplicates: list[DuplicateOut] = Field(
+        default_factory=list, description="Published practices this submission may duplicate")
+
+
+class CoverageLabel(BaseModel):
+    key: str
+    label: str
+    count: int
+
+
+class CoverageCell(BaseModel):
+    krachtlijn: str
+    region: str
+    count: int
+
+
+class CoverageOut(BaseModel):
+    """Published practices per krachtlijn and region."""
+
+    total: int
+    krachtlijnen: list[CoverageLabel]
+    regions: list[CoverageLabel]
+    matrix: list[list[int]] = Field(description="One row per krachtlijn, one column per region, "
+                                                "in the order of `krachtlijnen` and `regions`")
+    thinnest: list[CoverageCell]
+
+
+class SuggestIn(BaseModel):
+    text: str = Field(min_length=20, max_length=20_000, description="Text about a practice (Dutch)")
+
+
+class LabelSuggestion(BaseModel):
+    key: str
+    label: str
+    confidence: float = Field(description="Calibrated probability that the label applies")
+    suggested: bool
+
+
+class RegionSuggestion(BaseModel):
+    region: str
+    label: str
+    confidence: float
+    municipality: str | None
+    municipalities: list[str]
+
+
+class SuggestOut(BaseModel):
+    """Every krachtlijn and sector, highest confidence first, and the region named in the text."""
+
+    krachtlijnen: list[LabelSuggestion]
+    sectors: list[LabelSuggestion]
+    region: RegionSuggestion | None

@@ -1,0 +1,161 @@
+"""Praktijkbank's own engine under the speed benchmark: ingest, in-process queries, index-only runs.
+
+Every public `*_job` function runs in a child process (see speed_util.isolated) and returns
+plain data, so peak memory is per job and nothing leaks between sizes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.relevance import evaluate, load_queries
+from benchmarks.speed_plan import MODES, Plan, bases_for, read_corpus, search_texts
+from benchmarks.speed_util import Latency, disk_mb, peak_rss_mb, timed_ms
+from benchmarks.speed_vectors import TimedEmbedder, derived_matrix
+from catalogue.store import Filters, open_store
+from ingest.pipeline import ingest_paths
+from search.embedders import Embedder, make_embedder
+from search.engine import SearchEngine
+from search.index_faiss import FaissIndex, set_threads
+from search.service import SearchService
+
+DENSE_DEPTH = 1000  # what the service asks of the index (Tuning.dense_depth)
+
+
+def ingest(home: Path, source: Path, embedder: Embedder) -> float:
+    """Ingest one source file into a fresh catalogue in home: files -> SQLite -> FTS -> FAISS."""
+    shutil.rmtree(home, ignore_errors=True)
+    store = open_store(home / "praktijkbank.db")
+    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=embedder)
+    start = time.perf_counter()
+    report = ingest_paths(store, [source], indexer=engine)
+    seconds = time.perf_counter() - start
+    if report.rejected:
+        raise RuntimeError(f"corpus records rejected: {report.rejected[:3]}")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
+    store.close()
+    return seconds
+
+
+def catalogue_mb(home: Path) -> float:
+    return disk_mb(*home.glob("praktijkbank.db*"), home / "index.faiss")
+
+
+def build_job(plan: Plan, size: int) -> dict[str, Any]:
+    """Build the catalogue of this size through the real pipeline, vectors from the cache."""
+    embedder = plan.embedder(bases_for(plan, size))
+    seconds = ingest(plan.home(size), plan.corpus_path(size), embedder)
+    embedder.cache.save()
+    return {"records": size, "seconds": seconds, "records_per_s": size / seconds,
+            "model_seconds": embedder.real_seconds, "derived": embedder.derived,
+            "disk_mb": catalogue_mb(plan.home(size)), "peak_rss_mb": peak_rss_mb()}
+
+
+def ingest_vs_raw_job(plan: Plan, size: int) -> dict[str, Any]:
+    """Throughput of the real embedder alone and of the whole pipeline, on the same texts."""
+    texts = search_texts(read_corpus(plan, size))
+    real = make_embedder(plan.embedder_spec)
+    real.encode_documents(texts[:8])  # load and warm the model outside the timings
+    _, raw_ms = timed_ms(lambda: real.encode_documents(texts))
+    timed = TimedEmbedder(real)
+    with tempfile.TemporaryDirectory(dir=plan.work_dir) as tmp:
+        seconds = ingest(Path(tmp) / "home", plan.corpus_path(size), timed)
+    return {"records": size, "raw_per_s": size / (raw_ms / 1000), "pipeline_per_s": size / seconds,
+            "pipeline_seconds": seconds, "pipeline_model_seconds": timed.seconds,
+            "overhead_ms_per_record": (seconds - timed.seconds) * 1000 / size}
+
+
+def query_embedding_job(plan: Plan) -> dict[str, Any]:
+    """Latency of the real model encoding one query, as the service does per search."""
+    real = make_embedder(plan.embedder_spec)
+    real.encode_queries(["opwarmen"])
+    samples = [timed_ms(lambda q=q: real.encode_queries([q]))[1] for q in plan.queries]
+    return Latency.of(samples).as_dict()
+
+
+def _run(service: SearchService, queries: Sequence[str], filters: Sequence[Filters], mode: str,
+         repeat: int) -> tuple[Latency, dict[str, float]]:
+    samples: list[float] = []
+    hits: list[int] = []
+    stages: dict[str, float] = {}
+    for _ in range(repeat):
+        for i, query in enumerate(queries):
+            f = filters[i % len(filters)]
+            result, ms = timed_ms(lambda q=query, f=f: service.search(q, filters=f, mode=mode))
+            samples.append(ms - result.timings.get("embed_ms", 0.0))
+            hits.append(len(result.hits))
+            for key, value in result.timings.items():
+                stages[key] = stages.get(key, 0.0) + value / (len(queries) * repeat)
+    return Latency.of(samples, hits), stages
+
+
+def query_job(plan: Plan, size: int) -> dict[str, Any]:
+    """Engine latency per mode, unfiltered and with the selective filters (query vectors cached)."""
+    set_threads(1)
+    store = open_store(plan.home(size) / "praktijkbank.db", create=False)
+    engine = SearchEngine(store, index_path=plan.home(size) / "index.faiss", embedder=plan.embedder())
+    engine.verify_fresh()
+    service = SearchService(store, engine)
+    engine.embedder.encode_queries(list(plan.queries))  # fill the query cache before timing
+    for mode in MODES:  # warm caches (SQLite pages, FAISS lookup tables)
+        _run(service, plan.queries[:5], [Filters(), *plan.filters()], mode, 1)
+    latency: dict[str, dict[str, float]] = {}
+    stages: dict[str, dict[str, float]] = {}
+    for mode in MODES:
+        for label, filters in (("all", [Filters()]), ("filtered", plan.filters())):
+            result, stage = _run(service, plan.queries, filters, mode, plan.repeat)
+            latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = result.as_dict(), stage
+    selectivity = [len(store.filter_rids(f)) / size for f in plan.filters()]
+    engine.embedder.cache.save()  # type: ignore[attr-defined]
+    store.close()
+    return {"latency": latency, "stages": stages, "selectivity": selectivity, "peak_rss_mb": peak_rss_mb()}
+
+
+def index_only_job(plan: Plan, size: int, base_size: int) -> dict[str, Any]:
+    """FAISS alone at this size: derived vectors, top-1000 unfiltered (1 and 2 threads) and 1% subsets."""
+    embedder = plan.embedder(search_texts(read_corpus(plan, base_size)[: plan.real_limit]))
+    assert embedder.bases is not None, "index-only runs derive from the real vectors of a corpus"
+    vectors = derived_matrix(embedder.bases, size)
+    index = FaissIndex(embedder.dim, embedder.name)
+    _, add_ms = timed_ms(lambda: index.upsert(np.arange(1, size + 1), vectors, ["derived"] * size))
+    del vectors
+    queries = embedder.encode_queries(list(plan.queries))
+    rng = np.random.default_rng(plan.seed)
+    subset = np.sort(rng.choice(np.arange(1, size + 1), max(1, size // 100), replace=False)).tolist()
+    out: dict[str, Any] = {"size": size, "add_seconds": add_ms / 1000}
+    for threads in (1, 2):
+        set_threads(threads)
+        out[f"all/{threads}t"] = _index_latency(index, queries, None, plan.repeat).as_dict()
+    set_threads(1)
+    out["filtered/1t"] = _index_latency(index, queries, subset, plan.repeat).as_dict()
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def _index_latency(index: FaissIndex, queries: np.ndarray, rids: list[int] | None, repeat: int) -> Latency:
+    index.search(queries[0], DENSE_DEPTH, rids=rids)  # warm-up
+    samples = [timed_ms(lambda q=q: index.search(q, DENSE_DEPTH, rids=rids))[1]
+               for _ in range(repeat) for q in queries]
+    return Latency.of(samples)
+
+
+def relevance_job(plan: Plan, limit: int | None) -> dict[str, Any]:
+    """nDCG@10, MRR@10 and recall@10 per mode on the relevance set (over data/), cached real vectors."""
+    queries = load_queries()[:limit]
+    with tempfile.TemporaryDirectory(dir=plan.work_dir) as tmp:
+        store = open_store(Path(tmp) / "praktijkbank.db")
+        engine = SearchEngine(store, index_path=Path(tmp) / "index.faiss", embedder=plan.embedder())
+        report = ingest_paths(store, [plan.relevance_data], indexer=engine)
+        assert not report.rejected, report.rejected
+        service = SearchService(store, engine)
+        scores = {mode: evaluate(service, queries, mode).__dict__ for mode in MODES}
+        engine.embedder.cache.save()  # type: ignore[attr-defined]
+        store.close()
+    return scores

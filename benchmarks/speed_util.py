@@ -1,0 +1,77 @@
+"""Small shared pieces of the speed benchmarks: latency statistics, memory, disk, child processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Latency percentiles in milliseconds over n timed calls, and the mean number of hits."""
+
+    p50: float
+    p95: float
+    mean: float
+    n: int
+    hits: float = 0.0
+
+    @classmethod
+    def of(cls, samples_ms: Sequence[float], hits: Sequence[int] = ()) -> Latency:
+        if not samples_ms:
+            return cls(0.0, 0.0, 0.0, 0, 0.0)
+        values = np.asarray(samples_ms, dtype=float)
+        return cls(float(np.percentile(values, 50)), float(np.percentile(values, 95)),
+                   float(values.mean()), len(values), float(np.mean(hits)) if len(hits) else 0.0)
+
+    @property
+    def qps(self) -> float:
+        """Queries per second for one client doing nothing else."""
+        return 1000.0 / self.mean if self.mean else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def timed_ms(fn: Callable[[], T]) -> tuple[T, float]:
+    """Call fn; return its result and the wall time in milliseconds."""
+    start = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - start) * 1000.0
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory (VmHWM) of a process in MiB; this process when pid is None."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def disk_mb(*paths: Path) -> float:
+    """Total size of files (recursively for folders) in MiB."""
+    total = 0
+    for path in paths:
+        if path.is_dir():
+            total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        elif path.exists():
+            total += path.stat().st_size
+    return total / 2**20
+
+
+def isolated(fn: Callable[..., T], *args: Any) -> T:
+    """Run fn(*args) in a fresh process, so its peak memory and imports are its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()

@@ -1,0 +1,1 @@
+"""Curator intelligence: tag suggestions, near-duplicates and drafts from free text."""
