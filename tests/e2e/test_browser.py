@@ -24,14 +24,21 @@ def test_real_server_returns_nothing_for_nonsense(server):
 
 
 def test_search_facet_and_practice_page(server, page):
-    page.goto(server + "/")
-    page.fill("#q", "jongeren in een crisis thuis begeleiden")
-    page.press("#q", "Enter")
+    def searched(*parts: str):
+        """Wait for the page's own search request whose URL holds all these parts."""
+        return page.expect_response(lambda r: "/api/search" in r.url and all(p in r.url for p in parts))
+
+    with searched():  # the page's first (empty) search, so typing cannot race with it
+        page.goto(server + "/")
+    with searched("q=jongeren"):
+        page.fill("#q", "jongeren in een crisis thuis begeleiden")
+        page.press("#q", "Enter")
     page.wait_for_selector("#results li.result")
     assert "q=" in page.url
     total_before = int(re.search(r"\d+", page.inner_text("#total")).group())
     box = page.locator("input[type=checkbox][name=region][value=oost-vlaanderen]")
-    box.check()
+    with searched("q=jongeren", "region=oost-vlaanderen"):
+        box.check()
     page.wait_for_function(
         "before => { const m = document.querySelector('#total').innerText.match(/\\d+/); return m && +m[0] < before; }",
         arg=total_before)
