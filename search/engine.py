@@ -119,6 +119,14 @@ class SearchEngine:
                 "Herbouw de index met 'praktijkbank reindex'."
             )
 
+    def index_if_usable(self) -> FaissIndex | None:
+        """The index when it exists, matches the embedder and holds vectors; else None."""
+        try:
+            index = self.index()
+        except IndexOutOfDate:  # IndexMissing is one too
+            return None
+        return index if len(index) else None
+
     def verify_fresh(self) -> FaissIndex:
         """The index, or IndexOutOfDate when it does not match the catalogue."""
         index = self.index()

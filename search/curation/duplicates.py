@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from catalogue.errors import IndexOutOfDate, PracticeNotFound
+from catalogue.errors import PracticeNotFound
 from catalogue.model import Practice, Status
 from catalogue.store import Filters
 
@@ -123,13 +123,6 @@ class DuplicateFinder:
             space = DuplicateSpace(space.start, space.stop, self._threshold, space.model)
         return space
 
-    def _index(self) -> Any:
-        try:
-            index = self.engine.index()
-        except IndexOutOfDate:
-            return None
-        return index if len(index) else None
-
     def _own_rid(self, practice_id: str) -> int | None:
         try:
             return self.engine.store.rid_of(practice_id)
@@ -158,7 +151,7 @@ class DuplicateFinder:
         Candidates are the nearest neighbours by the full vectors, re-scored in the duplicate
         space. A pair is reported once, also when both records are in `practices`.
         """
-        index = self._index()
+        index = self.engine.index_if_usable()
         if index is None or not practices:
             return []
         space = self.space
@@ -188,7 +181,7 @@ class DuplicateFinder:
 
     def all_pairs(self, *, include_drafts: bool = True) -> list[DuplicateMatch]:
         """Every suspected pair in the catalogue: published with published, and drafts with both."""
-        index = self._index()
+        index = self.engine.index_if_usable()
         if index is None:
             return []
         space = self.space

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from catalogue.errors import IndexOutOfDate
 from catalogue.model import Practice
 from catalogue.vocab import KRACHTLIJNEN, PROFILES, SECTORS, Vocabulary
 from search.curation.places import RegionGuess, guess_region
@@ -238,7 +237,7 @@ class TagSuggester:
         store = self.engine.store
         practice = store.get(practice_id)
         rid = store.rid_of(practice_id)
-        index = self._index()
+        index = self.engine.index_if_usable()
         vector = index.vector(rid) if index is not None else None
         if vector is None or index.stamp.entries.get(rid) != practice.content_hash():  # type: ignore[union-attr]
             vector = self.engine.embedder.encode_documents([practice.search_text()])[0]
@@ -251,7 +250,7 @@ class TagSuggester:
 
         use_catalogue=False ignores the index, as for an empty catalogue (for measurements).
         """
-        index = self._index() if use_catalogue else None
+        index = self.engine.index_if_usable() if use_catalogue else None
         labels = label_vectors(self.engine.embedder, cache_dir=self.engine.index_path.parent)
         reference = self._centroid(index)
         neighbours = self._neighbours(index, vector, exclude)
@@ -284,13 +283,6 @@ class TagSuggester:
         return Suggestions(ranked["krachtlijnen"], ranked["sectors"], guess_region(text), features.neighbours)
 
     # -- the index ------------------------------------------------------------------------
-
-    def _index(self) -> Any:
-        try:
-            index = self.engine.index()
-        except IndexOutOfDate:
-            return None
-        return index if len(index) else None
 
     def _neighbours(self, index: Any, vector: np.ndarray, exclude: int | None) -> list[tuple[int, float]]:
         if index is None:
