@@ -66,6 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "speed.json")
     p.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="real vector cache")
     p.add_argument("--work-dir", type=Path, default=None, help="catalogues and indexes (default: temporary)")
+    p.add_argument("--render", type=Path, default=None, metavar="JSON",
+                   help="measure nothing: rewrite the report and plot from a saved results file")
     return p.parse_args(argv)
 
 
@@ -130,26 +132,38 @@ def versions() -> str:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+    else:
+        results = measure(args, " ".join([".venv/bin/python -m benchmarks.speed",
+                                          *(argv if argv is not None else sys.argv[1:])]))
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_report(results, args)
+    return results
+
+
+def measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
+    """Every measurement of one run, as plain data (the JSON file)."""
     started = time.perf_counter()
     sizes = sorted(set(args.sizes))
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="praktijkbank-speed-"))
     queries = tuple(q["query"] for q in load_queries())[: args.queries]
     plan = Plan(work_dir=work, queries=queries, cache_dir=args.cache_dir, real_limit=args.real_limit,
-                embedder_spec=args.embedder,
-                repeat=args.repeat, http_requests=args.http_requests, relevance_data=args.relevance_data)
+                embedder_spec=args.embedder, repeat=args.repeat, http_requests=args.http_requests,
+                relevance_data=args.relevance_data)
+    run: Runner = _inline if args.in_process else isolated
     try:
         log(f"corpora {sizes} and real vectors (first {plan.real_limit}) in {work}")
         plan = prepare(plan, sizes, args.ingest_size)
         results: dict[str, Any] = {"sizes": {}, "index_only": {}, "filters": list(plan.filter_sets)}
-        run: Runner = _inline if args.in_process else isolated
         results["query_embedding"] = run(speed_ours.query_embedding_job, plan)
         if args.ingest_size:
             log(f"ingest of {args.ingest_size} records against the raw embedder (real model)")
             results["ingest"] = run(speed_ours.ingest_vs_raw_job, plan, args.ingest_size)
         for size in sizes:
             results["sizes"][str(size)] = run_size(plan, size, args, run)
-            results["index_only"][str(size)] = run(speed_ours.index_only_job, plan, size, sizes[-1])
-        for n in args.index_only:
+        for n in sizes + args.index_only:
             log(f"FAISS alone at {n} vectors")
             results["index_only"][str(n)] = run(speed_ours.index_only_job, plan, n, sizes[-1])
         log("relevance of both engines")
@@ -161,22 +175,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             shutil.rmtree(work, ignore_errors=True)
     results["meta"] = {
         "date": dt.date.today().isoformat(), "machine": machine(), "versions": versions(),
-        "command": " ".join([".venv/bin/python -m benchmarks.speed", *(argv if argv is not None else sys.argv[1:])]),
-        "minutes": (time.perf_counter() - started) / 60, "queries": len(queries), "repeat": args.repeat,
+        "command": command, "minutes": (time.perf_counter() - started) / 60, "queries": len(queries),
+        "repeat": args.repeat, "real_limit": plan.real_limit,
         "filters": "; ".join(" + ".join(v[0] for v in f.values()) for f in plan.filter_sets),
-        "real_limit": plan.real_limit,
     }
-    write_outputs(results, args)
     return results
 
 
-def write_outputs(results: dict[str, Any], args: argparse.Namespace) -> None:
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+def write_report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    """The plot and the `## Speed` section of the report."""
     image = plot(results, args.plot)
     relative = os.path.relpath(image, args.out.resolve().parent)
     splice(args.out, render(results, plot=relative, notes=notes(results)))
-    log(f"wrote {args.out}, {args.json} and {image}")
+    log(f"wrote {args.out} and {image}")
 
 
 if __name__ == "__main__":

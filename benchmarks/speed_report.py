@@ -87,10 +87,9 @@ def _peer_target(results: Results, sizes: list[str]) -> tuple[str, str, bool | N
     if not ratios or "txtai" not in rel:
         return name, "txtai not run", None
     ours_ndcg, peer_ndcg = rel["ours"]["hybrid"]["ndcg"], rel["txtai"]["hybrid"]["ndcg"]
-    low = min(ratios)
-    text = (f"{low[0]:.1f}x at {_size_label(low[1])} (lowest over sizes); "
-            f"nDCG@10 {ours_ndcg:.3f} vs {peer_ndcg:.3f}")
-    return name, text, low[0] >= 2.0 and ours_ndcg >= peer_ndcg
+    text = (", ".join(f"{r:.2f}x at {_size_label(s)}" for r, s in ratios)
+            + f" (hybrid, no filter); nDCG@10 {ours_ndcg:.3f} vs {peer_ndcg:.3f}")
+    return name, text, min(ratios)[0] >= 2.0 and ours_ndcg >= peer_ndcg
 
 
 # -- tables ------------------------------------------------------------------------------

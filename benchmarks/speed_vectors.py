@@ -48,7 +48,9 @@ class VectorCache:
         if self.path.exists():
             with np.load(self.path) as data:
                 keys, vectors = data["keys"], data["vectors"].astype(np.float32)
-            self._rows = {bytes(k): v for k, v in zip(keys, vectors)}
+            # Keys are stored as rows of 16 bytes. (Files of the first version used numpy's S16,
+            # which drops trailing NUL bytes: pad them back.)
+            self._rows = {bytes(k).ljust(16, b"\0"): v for k, v in zip(keys, vectors)}
 
     @classmethod
     def for_embedder(cls, name: str, dim: int, cache_dir: Path = CACHE_DIR) -> VectorCache:
@@ -70,7 +72,7 @@ class VectorCache:
         if not self._dirty:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(self._rows), dtype="S16")
+        keys = np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, 16)
         vectors = np.stack(list(self._rows.values())) if self._rows else np.zeros((0, self.dim), np.float32)
         fd, tmp = tempfile.mkstemp(prefix=".vectors-", suffix=".npz", dir=self.path.parent)
         with os.fdopen(fd, "wb") as fh:
