@@ -100,6 +100,7 @@ class Gate:
 
 
 def best_scores(engine: SearchEngine, texts: list[str]) -> np.ndarray:
+    """The best whole-text dense score of each text: what the query gate compares."""
     index = engine.index()
     vectors = engine.embedder.encode_queries(texts)
     return np.array([index.search(v, 1)[0][1] for v in vectors])
@@ -125,12 +126,16 @@ def build(home: Path, embedder_spec: str) -> SearchEngine:
 FUSIONS: list[tuple[str, str, Tuning]] = [
     ("dense, no gate", "semantic", Tuning(**UNGATED)),
     ("dense, gate + window 0.10", "semantic", Tuning()),
+    ("dense, whole texts only (no sentence vectors)", "semantic", Tuning(passage_weight=0.0)),
     ("RRF k=60, weights 1:1 (textbook)", "hybrid", Tuning(fusion="rrf", dense_weight=0.5, lexical_weight=0.5)),
     ("RRF k=60, dense 2 : lexical 1", "hybrid", Tuning(fusion="rrf", dense_weight=2 / 3, lexical_weight=1 / 3)),
     ("convex (min-max), 0.8 : 0.2", "hybrid", Tuning(dense_weight=0.8, lexical_weight=0.2)),
     ("convex (min-max), 0.7 : 0.3, no gate", "hybrid", Tuning(**UNGATED)),
     ("**convex (min-max), 0.7 : 0.3 (default)**", "hybrid", Tuning()),
     ("convex (min-max), 0.6 : 0.4", "hybrid", Tuning(dense_weight=0.6, lexical_weight=0.4)),
+    ("convex 0.7 : 0.3, whole texts only (no sentence vectors)", "hybrid", Tuning(passage_weight=0.0)),
+    ("convex 0.7 : 0.3, best sentence weighs 0.2", "hybrid", Tuning(passage_weight=0.2)),
+    ("convex 0.7 : 0.3, best sentence weighs 0.4", "hybrid", Tuning(passage_weight=0.4)),
 ]
 
 
@@ -168,7 +173,8 @@ def render(first: str, n_queries: int, n_nonsense: int, per_embedder: list[str],
     head = "| {} | mode | nDCG@10 | MRR@10 | recall@10 |\n|---|---|---|---|---|"
     return "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.relevance --write`, "
-        f"{n_queries} graded queries, default tuning (convex 0.7 : 0.3, gate, window 0.10).",
+        f"{n_queries} graded queries, default tuning (convex 0.7 : 0.3, gate, window 0.10, "
+        "best sentence 0.3 of the dense score).",
         "", "### Embedders", "", head.format("embedder"), *per_embedder,
         "", f"### Fusion, with `{first}`", "", head.format("fusion / setting"), *fusion_rows,
         "", f"### Query gate ({n_nonsense} nonsense queries)", "",

@@ -71,8 +71,8 @@ def search_texts(records: list[dict[str, Any]]) -> list[str]:
     return [parse_practice(r).search_text() for r in records]
 
 
-def bases_for(plan: Plan, size: int) -> list[str] | None:
-    """Texts whose real vectors seed the derived ones, when the corpus exceeds the real budget."""
-    if size <= plan.real_limit:
-        return None
-    return search_texts(read_corpus(plan, size)[: plan.real_limit])
+def bases_for(plan: Plan, size: int) -> list[str]:
+    """Texts whose real vectors seed the derived ones: those of records past the real budget,
+    and of every practice's sentences (the index holds a vector per sentence; embedding them all
+    for real would take hours, and a lookup costs the same whatever the vectors hold)."""
+    return search_texts(read_corpus(plan, size)[: min(size, plan.real_limit)])

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         default=0.7, ge=0.0, le=1.0, description="Weight of the dense ranking in hybrid search "
         "(the lexical ranking gets 1 - this)")
     rrf_k: float = Field(default=60.0, gt=0.0, description="The k of reciprocal rank fusion")
+    passage_weight: float = Field(
+        default=0.3, ge=0.0, lt=1.0, description="Weight of a practice's best-matching sentence in "
+        "its semantic score (the whole text gets 1 - this); 0 stores no sentence vectors. "
+        "A change needs 'praktijkbank reindex'")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
         description="Sites that may call the API from a browser (comma-separated; * = all)",

@@ -10,6 +10,9 @@ import Stemmer
 from slugify import slugify as _slugify
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A sentence ends at . ! ? or … followed by white space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+MAX_SENTENCES = 64
 
 # Short Dutch function words that carry no meaning for retrieval. Kept small on purpose:
 # BM25's IDF already discounts frequent words; this only removes the noise words.
@@ -71,3 +74,13 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     stems = stem_words([_fold_word(w) for _, _, w in spans])
     return [(start, end, stem) for (start, end, _), stem in zip(spans, stems)]
+
+
+def split_sentences(text: str, *, limit: int = MAX_SENTENCES) -> list[str]:
+    """The non-empty sentences (or lines) of a text, at most `limit`: a long text keeps its start.
+
+    Shared by USE's document vectors (the mean of their sentences) and the index's sentence
+    vectors (a practice also scores by its best-matching sentence). Never empty.
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return sentences[:limit] or [text.strip() or " "]

@@ -23,13 +23,26 @@ from catalogue.errors import IndexMissing, IndexOutOfDate
 from catalogue.model import Practice
 from catalogue.settings import Settings
 from catalogue.store import PracticeStore
+from catalogue.text import split_sentences
 from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
-from search.index_faiss import FaissIndex
+from search.index_faiss import PASSAGE_SCHEME, FaissIndex
 from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
 EmbedderFactory = Callable[[], Embedder]
+
+
+@dataclass
+class Encoded:
+    """Vectors embedded before a write, by content hash: one per practice, and its sentences'."""
+
+    vectors: dict[str, np.ndarray]
+    passages: dict[str, np.ndarray]
+
+    def update(self, other: Encoded) -> None:
+        self.vectors.update(other.vectors)
+        self.passages.update(other.passages)
 
 
 @dataclass(frozen=True)
@@ -71,15 +84,22 @@ class SearchEngine:
         self._embedder: Embedder | None = None if self._embedder_factory else embedder  # type: ignore[assignment]
         self._index: FaissIndex | None = None
         self._index_key: tuple[int, int, int] | None = None
+        self._verified = False  # whether the loaded index was checked against the embedder
         self._lock = threading.RLock()
 
     @classmethod
     def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:
         tuning = Tuning(fusion=settings.fusion, dense_weight=settings.dense_weight,
-                        lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k)
+                        lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k,
+                        passage_weight=settings.passage_weight)
         return cls(store, index_path=settings.index_path, tuning=tuning,
                    embedder=lambda: make_embedder(settings.embedder,
                                                   allow_downloads=settings.allow_downloads))
+
+    @property
+    def passages(self) -> str | None:
+        """The sentence-vector scheme the index must hold, or None when sentences are not scored."""
+        return PASSAGE_SCHEME if self.tuning.passage_weight > 0 else None
 
     @property
     def embedder(self) -> Embedder:
@@ -104,10 +124,11 @@ class SearchEngine:
             if key is None:
                 raise IndexMissing("Er is nog geen zoekindex. Maak er een met 'praktijkbank reindex'.")
             if self._index is None or key != self._index_key:
-                index = FaissIndex.load(self.index_path)
-                if verify:
-                    self._verify_embedder(index)
-                self._index, self._index_key = index, key
+                self._index, self._index_key = FaissIndex.load(self.index_path), key
+                self._verified = False
+            if verify and not self._verified:
+                self._verify_embedder(self._index)
+                self._verified = True
             return self._index
 
     def _verify_embedder(self, index: FaissIndex) -> None:
@@ -117,6 +138,13 @@ class SearchEngine:
                 f"De zoekindex is gemaakt met '{index.stamp.embedder}' ({index.stamp.dim} dimensies), "
                 f"maar de ingestelde embedder is '{emb.name}' ({emb.dim}). "
                 "Herbouw de index met 'praktijkbank reindex'."
+            )
+        if index.stamp.passages != self.passages:
+            made = "met" if index.stamp.passages else "zonder"
+            wanted = "wel" if self.passages else "geen"
+            raise IndexOutOfDate(
+                f"De zoekindex is gemaakt {made} zinsvectoren, maar de instelling "
+                f"PRAKTIJKBANK_PASSAGE_WEIGHT vraagt er {wanted}. Herbouw de index met 'praktijkbank reindex'."
             )
 
     def index_if_usable(self) -> FaissIndex | None:
@@ -155,7 +183,7 @@ class SearchEngine:
     def updater(self) -> SearchEngine:
         return self
 
-    def prepare(self, practices: Sequence[Practice]) -> dict[str, np.ndarray]:
+    def prepare(self, practices: Sequence[Practice]) -> Encoded:
         """Embed changed practices before the write; fail early if the index cannot take them."""
         if self._file_key() is not None:
             try:
@@ -163,13 +191,30 @@ class SearchEngine:
             except IndexOutOfDate as e:
                 if not isinstance(e, IndexMissing):
                     raise
-        vectors = self.embedder.encode_documents([p.search_text() for p in practices])
-        return {p.content_hash(): vec for p, vec in zip(practices, vectors)}
+        return self.encode(practices)
+
+    def encode(self, practices: Sequence[Practice], *, progress: Progress | None = None,
+               batch: int = 16) -> Encoded:
+        """Document vectors, and sentence vectors when the index holds them, in batches of practices."""
+        out = Encoded({}, {})
+        for start in range(0, len(practices), batch):
+            chunk = practices[start:start + batch]
+            texts = [p.search_text() for p in chunk]
+            vectors = self.embedder.encode_documents(texts)
+            out.vectors.update((p.content_hash(), v) for p, v in zip(chunk, vectors))
+            if self.passages:
+                sentences = [split_sentences(t) for t in texts]
+                flat = self.embedder.encode_documents([s for group in sentences for s in group])
+                bounds = np.cumsum([0, *(len(group) for group in sentences)])
+                out.passages.update((p.content_hash(), flat[a:b]) for p, a, b in zip(chunk, bounds, bounds[1:]))
+            if progress:
+                progress(len(chunk))
+        return out
 
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
-        self.sync(prepared=prepared or {})
+        self.sync(prepared=prepared)
 
-    def sync(self, *, prepared: dict[str, np.ndarray] | None = None, rebuild: bool = False,
+    def sync(self, *, prepared: Encoded | None = None, rebuild: bool = False,
              progress: Progress | None = None) -> SyncReport:
         """Make the index hold exactly the store's published practices; embed what is missing."""
         with self._lock, self._write_lock():
@@ -181,24 +226,27 @@ class SearchEngine:
             index.remove(found.extra + found.stale)
             todo = found.missing + found.stale
             practices = self.store.get_many(todo)
-            prepared = dict(prepared or {})
-            need = [p for p in practices.values() if p.content_hash() not in prepared]
+            ready = Encoded({}, {})
+            if prepared is not None:
+                ready.update(prepared)
+            need = [p for p in practices.values() if p.content_hash() not in ready.vectors
+                    or (index.has_passages and p.content_hash() not in ready.passages)]
             if need:
-                vectors = self.embedder.encode_documents([p.search_text() for p in need], progress=progress)
-                prepared.update({p.content_hash(): v for p, v in zip(need, vectors)})
+                ready.update(self.encode(need, progress=progress))
             rids = sorted(practices)
             if rids:
                 hashes = [practices[r].content_hash() for r in rids]
-                index.upsert(rids, np.stack([prepared[h] for h in hashes]), hashes)
+                passages = [ready.passages[h] for h in hashes] if index.has_passages else None
+                index.upsert(rids, np.stack([ready.vectors[h] for h in hashes]), hashes, passages)
             if todo or found.extra or rebuild or self._file_key() is None:
                 index.save(self.index_path)
-            self._index, self._index_key = index, self._file_key()
+            self._index, self._index_key, self._verified = index, self._file_key(), False
             return SyncReport(added=len(rids), removed=len(found.extra) + len(found.stale), total=len(index))
 
     def _fresh_or_loaded(self, rebuild: bool) -> FaissIndex:
         emb = self.embedder
         if rebuild or self._file_key() is None:
-            return FaissIndex(emb.dim, emb.name)
+            return FaissIndex(emb.dim, emb.name, passages=self.passages)
         self._index = None  # always start from the file: another process may have written it
         return self.index()
 

@@ -36,6 +36,8 @@ class IndexStamp:
     dim: int
     entries: dict[int, str] = field(default_factory=dict)
     schema: int = INDEX_SCHEMA
+    # How the practices' texts were cut into extra vectors ("sentences"), or None: one each.
+    passages: str | None = None
 
     @property
     def count(self) -> int:
@@ -47,7 +49,7 @@ class IndexStamp:
 
     def summary(self) -> dict[str, object]:
         return {"embedder": self.embedder, "dim": self.dim, "count": self.count,
-                "checksum": self.checksum, "schema": self.schema}
+                "checksum": self.checksum, "schema": self.schema, "passages": self.passages}
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ class VectorIndex(Protocol):
 
     def __len__(self) -> int: ...
 
-    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str]) -> None: ...
+    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str],
+               passages: Sequence[np.ndarray] | None = None) -> None: ...
 
     def remove(self, rids: Iterable[int]) -> None: ...
 
     def search(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
+
+    def passage_scores(self, query: np.ndarray, rids: Sequence[int]) -> np.ndarray: ...
 
     def vector(self, rid: int) -> np.ndarray | None: ...
 

@@ -3,6 +3,10 @@
 IndexIDMap2 keeps our ids stable across removals (a bare flat index renumbers on remove_ids)
 and can reconstruct a vector by id, which 'similar practices' needs. The file holds the
 serialised index and its stamp together and is replaced atomically (temp file, fsync, rename).
+
+Optionally the index also holds one vector per sentence of each practice, in a second
+IndexIDMap2 keyed by (rid << PASSAGE_BITS | sentence number). Search never scans them; the
+service rescores its best document hits by their best-matching sentence (`passage_scores`).
 """
 
 from __future__ import annotations
@@ -23,29 +27,49 @@ from search.index import INDEX_SCHEMA, IndexStamp
 
 # Below this many candidate ids an exact scan of the subset beats a selector over everything.
 SUBSET_SCAN_LIMIT = 20_000
+# Sentence vectors are keyed rid << PASSAGE_BITS | n; split_sentences keeps at most 64 per text.
+PASSAGE_BITS = 7
+PASSAGE_SCHEME = "sentences"
 
 
 class FaissIndex:
     """VectorIndex on FAISS."""
 
-    def __init__(self, dim: int, embedder: str) -> None:
+    def __init__(self, dim: int, embedder: str, *, passages: str | None = None) -> None:
         self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        self.stamp = IndexStamp(embedder=embedder, dim=dim)
+        self.passages = faiss.IndexIDMap2(faiss.IndexFlatIP(dim)) if passages else None
+        self.stamp = IndexStamp(embedder=embedder, dim=dim, passages=passages)
         self._row_lookup: tuple[np.ndarray, np.ndarray] | None = None
+        self._passage_counts: dict[int, int] = {}
+        self._passage_lookup: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
     # -- updates ----------------------------------------------------------------------
 
-    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str]) -> None:
+    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str],
+               passages: Sequence[np.ndarray] | None = None) -> None:
+        """Add or replace practices; `passages` holds one (sentences x dim) matrix per rid."""
         if not len(rids):
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(rids), self.stamp.dim):
             raise ValueError(f"expected {len(rids)}x{self.stamp.dim} vectors, got {vectors.shape}")
+        if self.passages is not None:
+            if passages is None or len(passages) != len(rids):
+                raise ValueError("this index holds sentence vectors: one matrix per practice is needed")
+            for matrix in passages:
+                if matrix.ndim != 2 or matrix.shape[1] != self.stamp.dim or not 0 < len(matrix) <= 1 << PASSAGE_BITS:
+                    raise ValueError(f"sentence vectors must be 1..{1 << PASSAGE_BITS} x {self.stamp.dim}")
         self.remove(rids)
         self.index.add_with_ids(vectors, np.asarray(rids, dtype=np.int64))
+        if self.passages is not None and passages is not None:
+            ids = np.concatenate([(int(r) << PASSAGE_BITS) + np.arange(len(m), dtype=np.int64)
+                                  for r, m in zip(rids, passages)])
+            self.passages.add_with_ids(np.ascontiguousarray(np.vstack(passages), dtype=np.float32), ids)
+            self._passage_counts.update((int(r), len(m)) for r, m in zip(rids, passages))
+            self._passage_lookup = None
         self.stamp.entries.update(zip((int(r) for r in rids), hashes))
         self._row_lookup = None
 
@@ -54,6 +78,11 @@ class FaissIndex:
         if not present:
             return
         self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(present, dtype=np.int64)))
+        if self.passages is not None:
+            ids = [(rid << PASSAGE_BITS) + n for rid in present for n in range(self._passage_counts.pop(rid, 0))]
+            if ids:
+                self.passages.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
+            self._passage_lookup = None
         for rid in present:
             del self.stamp.entries[rid]
         self._row_lookup = None
@@ -64,21 +93,42 @@ class FaissIndex:
         return faiss.vector_to_array(self.index.id_map)
 
     def _matrix(self) -> np.ndarray:
-        flat = faiss.downcast_index(self.index.index)
-        return faiss.rev_swig_ptr(flat.get_xb(), len(self) * self.stamp.dim).reshape(len(self), self.stamp.dim)
+        return _flat_matrix(self.index, self.stamp.dim)
 
     def _rows(self, rids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """Matrix rows of the given rids (unknown rids are dropped)."""
         if self._row_lookup is None:
-            ids = self._ids()
-            order = np.argsort(ids, kind="stable")
-            self._row_lookup = (ids[order], order)
-        sorted_ids, order = self._row_lookup
+            self._row_lookup = _sorted_ids(self.index)
         wanted = np.asarray(rids, dtype=np.int64)
-        pos = np.searchsorted(sorted_ids, wanted)
-        pos = np.clip(pos, 0, max(len(sorted_ids) - 1, 0))
-        known = (sorted_ids[pos] == wanted) if len(sorted_ids) else np.zeros(len(wanted), bool)
-        return wanted[known], order[pos[known]]
+        known, rows = _lookup(self._row_lookup, wanted)
+        return wanted[known], rows
+
+    @property
+    def has_passages(self) -> bool:
+        return self.passages is not None
+
+    def passage_scores(self, query: np.ndarray, rids: Sequence[int]) -> np.ndarray:
+        """For each rid, the best inner product of the query with one of its sentences.
+
+        A rid without sentence vectors scores -inf. Cost: one small matrix product over the
+        sentences of these rids only (the service passes its best few hundred hits).
+        """
+        out = np.full(len(rids), -np.inf, dtype=np.float32)
+        if self.passages is None or not len(rids):
+            return out
+        counts = np.array([self._passage_counts.get(int(r), 0) for r in rids], dtype=np.int64)
+        owner = np.repeat(np.arange(len(rids)), counts)
+        if not len(owner):
+            return out
+        starts = np.repeat(np.asarray(rids, dtype=np.int64) << PASSAGE_BITS, counts)
+        ids = starts + (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts))
+        if self._passage_lookup is None:
+            self._passage_lookup = _sorted_ids(self.passages)
+        known, rows = _lookup(self._passage_lookup, ids)
+        matrix = _flat_matrix(self.passages, self.stamp.dim)
+        scores = matrix[rows] @ np.asarray(query, dtype=np.float32).reshape(-1)
+        np.maximum.at(out, owner[known], scores)
+        return out
 
     def search(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> list[tuple[int, float]]:
         """Top-k (rid, cosine) by inner product, restricted to rids when given (never post-filtered)."""
@@ -117,12 +167,16 @@ class FaissIndex:
         """Write index and stamp to one file, atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"schema": INDEX_SCHEMA, "embedder": self.stamp.embedder, "dim": self.stamp.dim,
+                "passages": self.stamp.passages,
                 "entries": [[rid, h] for rid, h in sorted(self.stamp.entries.items())]}
+        arrays = {"index": faiss.serialize_index(self.index),
+                  "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+        if self.passages is not None:
+            arrays["passages"] = faiss.serialize_index(self.passages)
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, index=faiss.serialize_index(self.index),
-                         meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+                np.savez(fh, **arrays)
                 fh.flush()
                 os.fsync(fh.fileno())
             crash_point("index:temp-written")
@@ -138,8 +192,8 @@ class FaissIndex:
         try:
             with np.load(path) as data:
                 meta = json.loads(bytes(data["meta"]).decode())
-                raw = data["index"]
-                index = faiss.deserialize_index(raw)
+                index = faiss.deserialize_index(data["index"])
+                passages = faiss.deserialize_index(data["passages"]) if "passages" in data.files else None
         except Exception as e:  # noqa: BLE001 - any corrupt file is one error for the user
             raise IndexOutOfDate(
                 f"De zoekindex {path} is onleesbaar ({e}). Herbouw hem met 'praktijkbank reindex'."
@@ -150,13 +204,52 @@ class FaissIndex:
                 "Herbouw hem met 'praktijkbank reindex'."
             )
         self = cls.__new__(cls)
-        self.index = faiss.downcast_index(index) if not isinstance(index, faiss.IndexIDMap2) else index
+        # Only the object deserialize_index returned owns the C++ index: keep that one.
+        self.index = _as_idmap(index)
+        self.passages = _as_idmap(passages) if passages is not None else None
         self.stamp = IndexStamp(embedder=meta["embedder"], dim=int(meta["dim"]),
-                                entries={int(r): h for r, h in meta["entries"]})
+                                entries={int(r): h for r, h in meta["entries"]},
+                                passages=meta.get("passages"))
         self._row_lookup = None
-        if len(self) != self.stamp.count:
+        self._passage_lookup = None
+        self._passage_counts = {}
+        if self.passages is not None:
+            owners, counts = np.unique(faiss.vector_to_array(self.passages.id_map) >> PASSAGE_BITS,
+                                       return_counts=True)
+            self._passage_counts = dict(zip(owners.tolist(), counts.tolist()))
+        if len(self) != self.stamp.count or (self.passages is None) != (self.stamp.passages is None) \
+                or (self.passages is not None and set(self._passage_counts) != set(self.stamp.entries)):
             raise IndexOutOfDate("De zoekindex is inconsistent. Herbouw hem met 'praktijkbank reindex'.")
         return self
+
+
+def _as_idmap(index: faiss.Index) -> faiss.IndexIDMap2:
+    if isinstance(index, faiss.IndexIDMap2):
+        return index
+    raise IndexOutOfDate("De zoekindex heeft een onverwachte opbouw. Herbouw hem met 'praktijkbank reindex'.")
+
+
+def _flat_matrix(index: faiss.IndexIDMap2, dim: int) -> np.ndarray:
+    """The vectors of an ID-mapped flat index as a (rows x dim) view, without copying."""
+    flat = faiss.downcast_index(index.index)
+    n = int(index.ntotal)
+    return faiss.rev_swig_ptr(flat.get_xb(), n * dim).reshape(n, dim)
+
+
+def _sorted_ids(index: faiss.IndexIDMap2) -> tuple[np.ndarray, np.ndarray]:
+    ids = faiss.vector_to_array(index.id_map)
+    order = np.argsort(ids, kind="stable")
+    return ids[order], order
+
+
+def _lookup(table: tuple[np.ndarray, np.ndarray], wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of the wanted ids present in a sorted id table, their matrix rows)."""
+    sorted_ids, order = table
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype=bool), order[:0]
+    pos = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(sorted_ids) - 1)
+    known = sorted_ids[pos] == wanted
+    return known, order[pos[known]]
 
 
 # OpenMP's thread count is a per-thread setting: set only in the server's main thread, it would

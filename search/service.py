@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from catalogue.errors import InvalidInput
 from catalogue.model import Practice
 from catalogue.store import Filters, PracticeStore
@@ -46,6 +48,11 @@ class Tuning:
     # Dense hits further than this below the best hit are dropped; it trims the long tail of
     # weak neighbours at a measured cost of 0.003 nDCG@10.
     dense_window: float = 0.10
+    # A practice's semantic score mixes its whole text (1 - w) with its best-matching sentence
+    # (w): a long description dilutes one vector, one sentence can carry the answer. Only the
+    # best `rescore_depth` document hits are rescored; 0 turns sentences off (needs a reindex).
+    passage_weight: float = 0.3
+    rescore_depth: int = 100
 
 
 @dataclass
@@ -124,7 +131,7 @@ class SearchService:
         lexical: list[tuple[int, float]] = []
         candidates: list[int] | None = None
         if mode in (Mode.semantic, Mode.hybrid):
-            index = self.engine.index()
+            self.engine.index()  # a missing or mismatched index fails before any work
             start = time.perf_counter()
             candidates = self._candidates(filters)
             timings["filter_ms"] = (time.perf_counter() - start) * 1000
@@ -133,8 +140,8 @@ class SearchService:
             timings["embed_ms"] = (time.perf_counter() - start) * 1000
             start = time.perf_counter()
             gate = t.min_score if t.min_score is not None else self.engine.embedder.min_score
-            dense = gate_hits(index.search(vector, t.dense_depth, rids=candidates),
-                              gate=gate, window=t.dense_window)
+            dense = gate_hits(self.dense_ranking(vector, candidates, gate=gate), gate=-np.inf,
+                              window=t.dense_window)
             timings["dense_ms"] = (time.perf_counter() - start) * 1000
         if mode in (Mode.lexical, Mode.hybrid):
             start = time.perf_counter()
@@ -149,6 +156,31 @@ class SearchService:
             return convex([dense, lexical], weights=[t.dense_weight, t.lexical_weight]), stems
         return rrf([[r for r, _ in dense], [r for r, _ in lexical]], k=t.rrf_k,
                    weights=[t.dense_weight, t.lexical_weight]), stems
+
+    def dense_ranking(self, vector: np.ndarray, candidates: list[int] | None, *,
+                      gate: float | None = None) -> list[tuple[int, float]]:
+        """Dense hits, best first: documents, then rescored by their best sentence.
+
+        The gate applies to the best whole-text score: a best-sentence score would let nonsense
+        through, since some sentence always matches a little (measured in BENCHMARKS.md). The
+        best `rescore_depth` document hits then score (1 - w) * document + w * best sentence.
+        Hits below that depth keep their order after the rescored ones, their score capped at
+        the lowest rescored score, so the list stays sorted.
+        """
+        t = self.tuning
+        index = self.engine.index()
+        hits = index.search(vector, t.dense_depth, rids=candidates)
+        if not hits or (gate is not None and hits[0][1] < gate):
+            return []
+        if t.passage_weight <= 0 or not index.has_passages:
+            return hits
+        head, tail = hits[:t.rescore_depth], hits[t.rescore_depth:]
+        best = index.passage_scores(vector, [rid for rid, _ in head])
+        w = t.passage_weight
+        rescored = sorted(((rid, float((1 - w) * doc + w * (sent if np.isfinite(sent) else doc)))
+                           for (rid, doc), sent in zip(head, best)), key=lambda h: -h[1])
+        floor = rescored[-1][1]
+        return rescored + [(rid, min(score, floor)) for rid, score in tail]
 
     def _page(self, ranked: list[tuple[int, float]], stems: set[str], page: int, per_page: int,
               mode: Mode, timings: dict[str, float]) -> SearchResult:

@@ -88,8 +88,7 @@ class RecordingUpdater:
 
     def prepare(self, practices: Sequence[Practice]) -> Any:
         prepared = self.inner.prepare(practices)
-        if isinstance(prepared, dict):
-            self.vectors.update(prepared)
+        self.vectors.update(getattr(prepared, "vectors", None) or {})
         return prepared
 
     def apply(self, store: Any, prepared: Any, *, removed: Iterable[int] = ()) -> None:

@@ -8,24 +8,14 @@ of its sentence vectors; a query (a sentence or a few words) is embedded whole.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from catalogue.errors import EmbedderUnavailable
+from catalogue.text import split_sentences
 from search.embedders.base import Progress, batched, normalise
-
-# A sentence ends at . ! ? or … followed by white space, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
-_MAX_SENTENCES = 64
-
-
-def split_sentences(text: str) -> list[str]:
-    """The non-empty sentences of a text, at most _MAX_SENTENCES (a long text keeps its start)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-    return sentences[:_MAX_SENTENCES] or [text.strip() or " "]
 
 
 class UseMultilingualEmbedder:

@@ -14,7 +14,7 @@ from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import store_practices
 from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
-from search.embedders.use_multilingual import split_sentences
+from catalogue.text import split_sentences
 from search.engine import SearchEngine
 from search.service import SearchService, gate_hits
 from tests.conftest import SAMPLE

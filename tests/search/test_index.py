@@ -7,6 +7,7 @@ from catalogue.errors import IndexMissing, IndexOutOfDate
 from catalogue.model import parse_practice
 from search.engine import SearchEngine
 from search.index_faiss import FaissIndex
+from search.service import Tuning
 from tests.conftest import FakeEmbedder
 
 
@@ -63,6 +64,91 @@ def test_incremental_updates_equal_full_rebuild(store, engine, sample, tmp_path)
     assert incremental.stamp.checksum == fresh.stamp.checksum
     for rid in fresh.stamp.entries:
         assert np.allclose(incremental.vector(rid), fresh.vector(rid), atol=1e-6)
+    # the sentence vectors too: every practice scores the same best sentence for a query
+    query = FakeEmbedder().encode_queries(["nederlands oefenen met vrijwilligers"])[0]
+    rids = sorted(fresh.stamp.entries)
+    assert incremental.has_passages and fresh.has_passages
+    assert np.allclose(incremental.passage_scores(query, rids), fresh.passage_scores(query, rids), atol=1e-6)
+
+
+def test_sentence_vectors_score_each_practice_by_its_best_sentence(tmp_path):
+    rng = np.random.default_rng(2)
+    index = FaissIndex(16, "t", passages="sentences")
+    docs = _unit(rng, 4, 16)
+    sentences = [_unit(rng, n, 16) for n in (1, 3, 5, 2)]
+    index.upsert([10, 11, 12, 13], docs, ["a", "b", "c", "d"], sentences)
+    query = _unit(rng, 1, 16)[0]
+    brute = [float((m @ query).max()) for m in sentences]
+    assert np.allclose(index.passage_scores(query, [10, 11, 12, 13]), brute, atol=1e-6)
+    # order of the asked rids is kept; an unknown rid scores -inf
+    got = index.passage_scores(query, [13, 99, 11])
+    assert np.allclose(got[[0, 2]], [brute[3], brute[1]], atol=1e-6) and got[1] == -np.inf
+    # replacing and removing a practice replaces and removes its sentences
+    index.upsert([12], docs[2:3], ["c2"], [sentences[0]])
+    index.remove([11])
+    assert index.passages is not None and index.passages.ntotal == 1 + 1 + 2
+    assert np.allclose(index.passage_scores(query, [12]), [brute[0]], atol=1e-6)
+    index.save(tmp_path / "p.faiss")
+    loaded = FaissIndex.load(tmp_path / "p.faiss")
+    assert loaded.stamp.passages == "sentences"
+    assert np.allclose(loaded.passage_scores(query, [10, 12, 13]), [brute[0], brute[0], brute[3]], atol=1e-6)
+    with pytest.raises(ValueError, match="one matrix per practice"):
+        index.upsert([14], docs[:1], ["e"])
+
+
+def test_a_sentence_that_answers_the_query_lifts_its_practice(store, tmp_path):
+    # One practice says it in one sentence among many others; its whole-text vector is diluted.
+    long = parse_practice({
+        "id": "lang", "title": "Buurthuis De Kring", "summary": "Een open huis in de wijk.",
+        "description": "Er is koffie. Er zijn activiteiten voor kinderen. Een fietsatelier herstelt fietsen. "
+                       "Vrijwilligers oefenen Nederlands met nieuwkomers. Er is een moestuin. "
+                       "Het huis organiseert feesten en uitstappen met bewoners.",
+        "organisation": "Vzw Kring", "municipality": "Gent", "sectors": ["welzijn"],
+        "krachtlijnen": ["verbindend"]})
+    other = parse_practice({
+        "id": "kort", "title": "Fietsatelier", "summary": "Nieuwkomers herstellen fietsen met vrijwilligers.",
+        "organisation": "Vzw Velo", "municipality": "Gent", "sectors": ["welzijn"],
+        "krachtlijnen": ["verbindend"]})
+    store.upsert_many([long, other])
+    query = "nederlands oefenen met nieuwkomers"
+    scores = {}
+    for weight in (0.0, 0.5):
+        engine = SearchEngine(store, index_path=tmp_path / f"i{weight}.faiss", embedder=FakeEmbedder(),
+                              tuning=Tuning(passage_weight=weight))
+        engine.sync(rebuild=True)
+        service = engine.service()
+        vector = engine.embedder.encode_queries([query])[0]
+        ranking = service.dense_ranking(vector, None)
+        scores[weight] = dict((store.get_many([r])[r].id, s) for r, s in ranking)
+    assert engine.index().has_passages
+    assert scores[0.5]["lang"] - scores[0.5]["kort"] > scores[0.0]["lang"] - scores[0.0]["kort"]
+    assert scores[0.5]["lang"] > scores[0.0]["lang"]
+
+
+def test_rescoring_beyond_its_depth_keeps_the_list_sorted(store, engine, sample):
+    store.upsert_many([parse_practice(d) for d in sample])
+    engine.sync()
+    service = engine.service()
+    service.tuning = Tuning(rescore_depth=2, dense_window=2.0, min_score=-1.0)
+    vector = engine.embedder.encode_queries(["jongeren huiswerk sport"])[0]
+    ranking = service.dense_ranking(vector, None)
+    assert len(ranking) == len(sample)
+    scores = [s for _, s in ranking]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_an_index_without_sentence_vectors_asks_for_a_reindex(store, sample, tmp_path):
+    store.upsert_many([parse_practice(d) for d in sample])
+    plain = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder(),
+                         tuning=Tuning(passage_weight=0.0))
+    plain.sync()
+    assert not plain.index().has_passages
+    wanting = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder())
+    with pytest.raises(IndexOutOfDate, match="zinsvectoren.*praktijkbank reindex"):
+        wanting.index()
+    assert not wanting.check().ok
+    wanting.repair()
+    assert wanting.index().has_passages and wanting.check().ok
 
 
 def test_stamp_mismatch_with_embedder_is_a_clear_error(store, engine, sample, tmp_path):
