@@ -84,6 +84,17 @@ def _params(query: str, mode: str, filters: dict[str, list[str]]) -> dict[str, A
     return {"q": query, "mode": mode, **filters}
 
 
+def wait_warm(base: str, timeout: float = 600.0) -> None:
+    """Wait until the server's in-memory search views are built (GET /health says warm)."""
+    deadline = time.perf_counter() + timeout
+    with httpx.Client(timeout=30) as client:
+        while time.perf_counter() < deadline:
+            if client.get(f"{base}/health").json().get("warm"):
+                return
+            time.sleep(0.1)
+    raise TimeoutError("the server's search views were not built in time")
+
+
 def _get(client: httpx.Client, base: str, params: dict[str, Any]) -> int:
     response = client.get(f"{base}/api/search", params=params)
     response.raise_for_status()
@@ -93,6 +104,7 @@ def _get(client: httpx.Client, base: str, params: dict[str, Any]) -> int:
 def latencies(server: Server, plan: Plan) -> dict[str, dict[str, float]]:
     """p50/p95 per mode, unfiltered and with the selective filters, one client."""
     out: dict[str, dict[str, float]] = {}
+    wait_warm(server.base)
     with httpx.Client(timeout=60) as client:
         for query in plan.queries[:3]:  # warm-up
             _get(client, server.base, _params(query, "hybrid", {}))

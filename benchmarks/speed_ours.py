@@ -121,6 +121,7 @@ def query_job(plan: Plan, size: int) -> dict[str, Any]:
     store = open_store(plan.home(size) / "praktijkbank.db", create=False)
     engine = SearchEngine(store, index_path=plan.home(size) / "index.faiss", embedder=plan.embedder())
     engine.verify_fresh()
+    store.warm()  # facet masks and BM25 postings, as the server builds them at start
     service = SearchService(store, engine)
     engine.embedder.encode_queries(list(plan.queries))  # fill the query cache before timing
     for mode in MODES:  # warm caches (SQLite pages, FAISS lookup tables)

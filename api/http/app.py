@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
             app.state.engine.repair()
         except IndexOutOfDate:
             pass
+        warm = getattr(app.state.engine.store, "warm", None)
+        if warm is not None:  # in-memory facet masks and BM25 postings, without delaying start
+            threading.Thread(target=warm, name="praktijkbank-warm", daemon=True).start()
         yield
         app.state.engine.store.close()
 

@@ -95,6 +95,9 @@ class Health(BaseModel):
     embedder: str
     index_stamp: dict[str, Any] | None
     problems: list[str]
+    # Whether the in-memory search views (BM25 postings) match the catalogue; until then the
+    # answers are the same, only slower.
+    warm: bool = False
 
 
 class ErrorItem(BaseModel):

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api.cli.main import app
 from api.http.app import create_app
 from catalogue.keys import KeyStore
 from catalogue.model import parse_practice
@@ -20,3 +24,33 @@ def client(store, engine, sample, settings):
 @pytest.fixture
 def api_key(store):
     return KeyStore(store).create("test")
+
+
+@pytest.fixture
+def make_cli(tmp_path, monkeypatch):
+    """The `praktijkbank` CLI over a fresh home, run in process; `fake` swaps in the fast embedder."""
+
+    def make(*, fake: bool = False):
+        monkeypatch.setenv("PRAKTIJKBANK_HOME", str(tmp_path / "home"))
+        monkeypatch.delenv("PRAKTIJKBANK_EMBEDDER", raising=False)  # the real default
+        if fake:
+            from tests.conftest import FakeEmbedder
+
+            monkeypatch.setattr("search.engine.make_embedder", lambda spec, **kwargs: FakeEmbedder())
+        runner = CliRunner()
+
+        def run(*args, input=None):
+            return runner.invoke(app, [str(a) for a in args], input=input)
+
+        return run
+
+    return make
+
+
+def ingest_sample(cli, tmp_path, sample):
+    """Ingest the sample records through the CLI; the run must succeed."""
+    path = tmp_path / "sample.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in sample) + "\n", encoding="utf-8")
+    result = cli("ingest", path)
+    assert result.exit_code == 0, result.output
+    return result

@@ -7,29 +7,18 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from api.cli.main import app
+from tests.api.conftest import ingest_sample
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("PRAKTIJKBANK_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("PRAKTIJKBANK_EMBEDDER", raising=False)  # the real default
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(app, [str(a) for a in args], input=input)
-
-    return run
+def cli(make_cli):
+    return make_cli()
 
 
 @pytest.fixture
 def loaded(cli, tmp_path, sample):
-    path = tmp_path / "sample.jsonl"
-    path.write_text("\n".join(json.dumps(d) for d in sample) + "\n", encoding="utf-8")
-    result = cli("ingest", path)
-    assert result.exit_code == 0, result.output
+    ingest_sample(cli, tmp_path, sample)
     return cli
 
 

@@ -6,32 +6,19 @@ import datetime as dt
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from api.cli.main import app
-from tests.conftest import FakeEmbedder
+from tests.api.conftest import ingest_sample
 from tests.search.test_curation import ARTICLE
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("PRAKTIJKBANK_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr("search.engine.make_embedder", lambda spec, **kwargs: FakeEmbedder())
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(app, [str(a) for a in args], input=input)
-
-    return run
+def cli(make_cli):
+    return make_cli(fake=True)
 
 
 @pytest.fixture
 def loaded(cli, tmp_path, sample):
-    path = tmp_path / "sample.jsonl"
-    path.write_text("\n".join(json.dumps(d) for d in sample) + "\n", encoding="utf-8")
-    result = cli("ingest", path)
-    assert result.exit_code == 0, result.output
-    assert "mogelijk dubbel" not in result.output
+    assert "mogelijk dubbel" not in ingest_sample(cli, tmp_path, sample).output
     return cli
 
 

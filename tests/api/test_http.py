@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from catalogue.keys import KeyStore
@@ -66,6 +68,22 @@ def test_listing_and_similar_and_vocabularies(client):
 def test_health_is_ready_and_reports_stamp(client):
     body = client.get("/health").json()
     assert body["ready"] and body["index_count"] == 6 and body["index_stamp"]["embedder"] == "fake/hashed-words-64"
+
+
+def test_server_builds_its_search_views_at_start_and_after_a_write(client, store):
+    def warm_within(seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if client.get("/health").json()["warm"]:
+                return True
+            time.sleep(0.05)
+        return False
+
+    assert warm_within(10)  # the start-up thread built the BM25 postings
+    store.delete("taalcafe-gent")
+    assert not client.get("/health").json()["warm"]  # the postings no longer match
+    client.get("/api/search", params={"q": "nederlands oefenen", "mode": "lexical"})  # FTS5 answers
+    assert warm_within(10)  # and that search started the rebuild
 
 
 def test_health_503_when_index_drifts(client, store):

@@ -136,3 +136,74 @@ def test_e5_encodes_one_query_on_one_thread_and_batches_on_all() -> None:
     assert omp.omp_get_max_threads() == 1
     e5.encode_documents(["een tekst", "nog een tekst"])
     assert omp.omp_get_max_threads() == e5._batch_threads  # type: ignore[attr-defined]
+
+
+# -- BM25 postings in memory (catalogue/lexicon.py) against FTS5's own bm25() -------------
+
+LEXICAL_QUERIES = ["buurtbewoners koken samen", "schulden en budget", "taal oefenen met nieuwkomers",
+                   "jongeren", "ouderen eenzaamheid buurt", "zzzonbekendwoord", "sociaal werk samen"]
+
+
+def _fts5(store: SqliteStore, terms: list[str], filters: Filters, rids: list[int] | None = None,
+          limit: int = 1000) -> list[tuple[int, float]]:
+    store.use_lexicon = False
+    try:
+        return store.fts_search(terms, filters, limit=limit, rids=rids)
+    finally:
+        store.use_lexicon = True
+
+
+def _same_ranking(got: list[tuple[int, float]], want: list[tuple[int, float]]) -> None:
+    assert len(got) == len(want)
+    assert [r for r, _ in got] == [r for r, _ in want] or sorted(got) == pytest.approx(sorted(want))
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-9)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_lexicon_gives_fts5s_bm25_scores_and_order(filled: SqliteStore, filters: Filters) -> None:
+    filled.warm()
+    assert filled._current_lexicon() is not None
+    for query in LEXICAL_QUERIES:
+        terms = analyze(query)
+        _same_ranking(filled.fts_search(terms, filters, limit=1000), _fts5(filled, terms, filters))
+        _same_ranking(filled.fts_search(terms, filters, limit=7), _fts5(filled, terms, filters, limit=7))
+        candidates = _sql_rids(filled, filters)[::3]
+        _same_ranking(filled.fts_search(terms, filters, limit=50, rids=candidates),
+                      _fts5(filled, terms, filters, rids=candidates, limit=50))
+
+
+def test_lexicon_follows_writes_and_fts5_answers_until_it_is_rebuilt(filled: SqliteStore) -> None:
+    filled.warm()
+    built = filled._current_lexicon()
+    terms = analyze("fietsherstelling")
+    assert filled.fts_search(terms, make_filters(), limit=10) == []
+    other = SqliteStore(filled.path)  # another process's write
+    other.upsert_many([parse_practice({
+        "id": "fietsherstelling-gent", "title": "Fietsherstelling in de wijk", "summary": "Buren herstellen fietsen.",
+        "organisation": "Vzw Velo", "municipality": "Gent", "sectors": ["mobiliteit"],
+        "krachtlijnen": ["verbindend"]})])
+    other.close()
+    # right after the write the old postings are not used: FTS5 answers, with the new practice
+    hits = filled.fts_search(terms, make_filters(), limit=10)
+    assert [filled.get_many([r])[r].id for r, _ in hits] == ["fietsherstelling-gent"]
+    filled.warm()
+    assert filled._current_lexicon() is not built
+    assert filled.fts_search(terms, make_filters(), limit=10) == hits
+
+
+def test_lexicon_is_bypassed_inside_a_write_transaction(filled: SqliteStore) -> None:
+    filled.warm()
+    terms = analyze("jongeren")
+    before = filled.fts_search(terms, make_filters(), limit=5)
+    with pytest.raises(RuntimeError), filled.transaction():
+        filled.db.execute("DELETE FROM practices_fts")
+        assert filled.fts_search(terms, make_filters(), limit=5) == []  # sees its own delete
+        raise RuntimeError("roll back")
+    assert filled.fts_search(terms, make_filters(), limit=5) == before
+
+
+def test_fts_tokens_split_like_unicode61() -> None:
+    from catalogue.lexicon import fts_tokens
+
+    assert fts_tokens("taal_cafe oefen 2 0") == ["taal", "cafe", "oefen", "2", "0"]
+    assert fts_tokens("cafe\u00e9 ni\u00f1o_x") == ["cafe\u00e9", "ni\u00f1o", "x"]
