@@ -85,6 +85,7 @@ class SearchEngine:
         self._index: FaissIndex | None = None
         self._index_key: tuple[int, int, int] | None = None
         self._verified = False  # whether the loaded index was checked against the embedder
+        self._dirty = False  # a sync failed half-way: the index in memory may differ from the file
         self._lock = threading.RLock()
 
     @classmethod
@@ -221,7 +222,10 @@ class SearchEngine:
             # Writers hold this lock, so any temporary index file is a crashed writer's leftover.
             for leftover in self.index_path.parent.glob(".index-*.tmp"):
                 leftover.unlink(missing_ok=True)
+            if not rebuild and (unchanged := self._unchanged()) is not None:
+                return unchanged  # the common case at start-up: no second load of the file
             index = self._fresh_or_loaded(rebuild)
+            self._dirty = True  # until saved, the object below may differ from the file
             found = drift(index.stamp, self.store.index_entries())
             index.remove(found.extra + found.stale)
             todo = found.missing + found.stale
@@ -241,7 +245,17 @@ class SearchEngine:
             if todo or found.extra or rebuild or self._file_key() is None:
                 index.save(self.index_path)
             self._index, self._index_key, self._verified = index, self._file_key(), False
+            self._dirty = False
             return SyncReport(added=len(rids), removed=len(found.extra) + len(found.stale), total=len(index))
+
+    def _unchanged(self) -> SyncReport | None:
+        """A report of no change when the index in memory is the file's and matches the store."""
+        if self._dirty or not self._verified or self._index is None or self._index_key != self._file_key():
+            return None
+        if self._index.stamp.passages != self.passages or not drift(self._index.stamp,
+                                                                    self.store.index_entries()).ok:
+            return None
+        return SyncReport(added=0, removed=0, total=len(self._index))
 
     def _fresh_or_loaded(self, rebuild: bool) -> FaissIndex:
         emb = self.embedder

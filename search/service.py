@@ -180,7 +180,7 @@ class SearchService:
         rescored = sorted(((rid, float((1 - w) * doc + w * (sent if np.isfinite(sent) else doc)))
                            for (rid, doc), sent in zip(head, best)), key=lambda h: -h[1])
         floor = rescored[-1][1]
-        return rescored + [(rid, min(score, floor)) for rid, score in tail]
+        return rescored + [(rid, score if score < floor else floor) for rid, score in tail]
 
     def _page(self, ranked: list[tuple[int, float]], stems: set[str], page: int, per_page: int,
               mode: Mode, timings: dict[str, float]) -> SearchResult:

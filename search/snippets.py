@@ -32,11 +32,18 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
     if not sentences:
         return Snippet("", [])
-    best, best_hits = sentences[0], -1
-    for sentence in sentences:
-        hits = sum(1 for *_, stem in token_spans(sentence.group()) if stem in query_stems)
-        if hits > best_hits:
-            best, best_hits = sentence, hits
+    # One pass over the words of the whole text (stemming is the cost), then count per sentence.
+    ends = [m.end() for m in sentences]
+    hits = [0] * len(sentences)
+    spans = token_spans(text) if query_stems else []
+    if query_stems:
+        i = 0
+        for word_start, _, stem in spans:
+            while i < len(ends) - 1 and word_start >= ends[i]:
+                i += 1
+            if stem in query_stems:
+                hits[i] += 1
+    best = sentences[max(range(len(sentences)), key=lambda j: (hits[j], -j))]
     start = best.start()
     end = min(len(text), start + max_chars)
     if end < len(text):
@@ -47,9 +54,13 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     prefix = "…" if start > 0 else ""
     snippet_text = prefix + window + suffix
     offset = len(prefix)
+    # The window is a slice of the text: its words are the text's spans that lie inside it.
+    window_start = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    window_end = window_start + len(window)
     highlights = [
-        (s + offset, e + offset)
-        for s, e, stem in token_spans(window)
-        if stem in query_stems and fold(window[s:e]) not in DUTCH_STOPWORDS
+        (s - window_start + offset, e - window_start + offset)
+        for s, e, stem in spans
+        if window_start <= s and e <= window_end and stem in query_stems
+        and fold(text[s:e]) not in DUTCH_STOPWORDS
     ]
     return Snippet(snippet_text, highlights)

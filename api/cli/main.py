@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from api.cli import dutch
+
+dutch.install()  # before the commands are built: typer reads some of its words at definition
+
 from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, search_cmds
 from api.cli.context import Context, console, get_context, handle_errors
 from catalogue.settings import Settings

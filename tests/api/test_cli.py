@@ -28,6 +28,14 @@ def test_init_and_help_are_dutch(cli):
     assert "praktijken" in cli("--help").output
 
 
+def test_clicks_own_words_are_dutch_too(cli):
+    shown = cli("search", "--help").output
+    assert "Gebruik:" in shown and "Opties" in shown and "Argumenten" in shown and "standaard: 10" in shown
+    assert "Usage" not in shown and "Options" not in shown
+    wrong = cli("search", "--limit", "veel")
+    assert wrong.exit_code == 2 and "Fout" in wrong.output and "voor hulp" in wrong.output
+
+
 def test_ingest_reports_and_is_idempotent(loaded, tmp_path):
     again = loaded("ingest", tmp_path / "sample.jsonl", "--json")
     data = json.loads(again.output)

@@ -79,19 +79,19 @@ def test_sentence_vectors_score_each_practice_by_its_best_sentence(tmp_path):
     index.upsert([10, 11, 12, 13], docs, ["a", "b", "c", "d"], sentences)
     query = _unit(rng, 1, 16)[0]
     brute = [float((m @ query).max()) for m in sentences]
-    assert np.allclose(index.passage_scores(query, [10, 11, 12, 13]), brute, atol=1e-6)
+    assert np.allclose(index.passage_scores(query, [10, 11, 12, 13]), brute, atol=2e-3)
     # order of the asked rids is kept; an unknown rid scores -inf
     got = index.passage_scores(query, [13, 99, 11])
-    assert np.allclose(got[[0, 2]], [brute[3], brute[1]], atol=1e-6) and got[1] == -np.inf
+    assert np.allclose(got[[0, 2]], [brute[3], brute[1]], atol=2e-3) and got[1] == -np.inf
     # replacing and removing a practice replaces and removes its sentences
     index.upsert([12], docs[2:3], ["c2"], [sentences[0]])
     index.remove([11])
     assert index.passages is not None and index.passages.ntotal == 1 + 1 + 2
-    assert np.allclose(index.passage_scores(query, [12]), [brute[0]], atol=1e-6)
+    assert np.allclose(index.passage_scores(query, [12]), [brute[0]], atol=2e-3)
     index.save(tmp_path / "p.faiss")
     loaded = FaissIndex.load(tmp_path / "p.faiss")
     assert loaded.stamp.passages == "sentences"
-    assert np.allclose(loaded.passage_scores(query, [10, 12, 13]), [brute[0], brute[0], brute[3]], atol=1e-6)
+    assert np.allclose(loaded.passage_scores(query, [10, 12, 13]), [brute[0], brute[0], brute[3]], atol=2e-3)
     with pytest.raises(ValueError, match="one matrix per practice"):
         index.upsert([14], docs[:1], ["e"])
 

@@ -75,6 +75,20 @@ def test_snippet_highlights_matched_words(service):
     assert marked == ["maaltijd"]
 
 
+def test_snippet_is_the_sentence_with_most_matches():
+    from catalogue.text import analyze
+    from search.snippets import make_snippet
+
+    text = ("Het huis is open op dinsdag. Er is koffie voor iedereen! "
+            "Vrijwilligers oefenen Nederlands met nieuwkomers, en nieuwkomers oefenen graag. Tot slot een feest.")
+    snippet = make_snippet(text, set(analyze("nieuwkomers oefenen")))
+    assert snippet.text.startswith("…Vrijwilligers oefenen")
+    assert [snippet.text[s:e] for s, e in snippet.highlights] == ["oefenen", "nieuwkomers", "nieuwkomers", "oefenen"]
+    # ties and no matches keep the first sentence
+    assert make_snippet(text, set()).text.startswith("Het huis is open")
+    assert make_snippet(text, set(analyze("huis koffie"))).text.startswith("Het huis")
+
+
 def test_similar_excludes_itself_and_honours_filters(service, store):
     hits = service.similar("taalcafe-gent", limit=10)
     assert "taalcafe-gent" not in {h.practice.id for h in hits} and len(hits) == 5
