@@ -65,7 +65,7 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None, log: Path | N
 
 
 def _searcher(base: str, known: set[str], stop: threading.Event, result: LoadResult,
-              lock: threading.Lock, offset: int) -> None:
+              lock: threading.Lock, offset: int, pause: float = 0.0) -> None:
     with httpx.Client(base_url=base, timeout=60) as client:
         i = offset
         while not stop.is_set():
@@ -86,14 +86,20 @@ def _searcher(base: str, known: set[str], stop: threading.Event, result: LoadRes
                 else:
                     result.latencies_ms.append(elapsed)
                     result.missing += sum(1 for pid in ids if pid not in known)
+            if pause:
+                stop.wait(pause)
 
 
-def load_during_reindex(base: str, home: Path, *, searchers: int = 50,
+def load_during_reindex(base: str, home: Path, *, searchers: int = 50, pause: float = 0.0,
                         env: dict[str, str] | None = None) -> LoadResult:
-    """Run `searchers` threads against `base` for as long as a re-index of `home` takes."""
+    """Run `searchers` threads against `base` for as long as a re-index of `home` takes.
+
+    Each searcher waits `pause` seconds between its searches (0: none, the benchmark's load).
+    """
     known = _all_ids(base)
     result, lock, stop = LoadResult(), threading.Lock(), threading.Event()
-    threads = [threading.Thread(target=_searcher, args=(base, known, stop, result, lock, n), daemon=True)
+    threads = [threading.Thread(target=_searcher, args=(base, known, stop, result, lock, n, pause),
+                                daemon=True)
                for n in range(searchers)]
     start = time.perf_counter()
     for t in threads:

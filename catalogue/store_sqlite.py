@@ -25,8 +25,8 @@ import sqlite_utils
 
 from catalogue.errors import PracticeNotFound, StoreError
 from catalogue.facet_masks import FacetMasks
-from catalogue.lexicon import Lexicon
 from catalogue.faults import crash_point
+from catalogue.lexicon import Lexicon
 from catalogue.model import LIST_FIELDS, Practice
 from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
 from catalogue.text import analyze
