@@ -321,10 +321,13 @@ class SqliteStore:
         if self.db.conn.in_transaction:
             return None
         with self._masks_lock:
-            version = self._data_version()
-            if self._masks is None or self._masks.version != version:
-                self._masks = FacetMasks.load(self._watch, version)  # type: ignore[arg-type]
-            return self._masks
+            return self._masks_at(self._data_version())
+
+    def _masks_at(self, version: int) -> FacetMasks:
+        """The facet masks of this data_version, rebuilt if stale; the caller holds _masks_lock."""
+        if self._masks is None or self._masks.version != version:
+            self._masks = FacetMasks.load(self._watch, version)  # type: ignore[arg-type]
+        return self._masks
 
     def _current_lexicon(self) -> Lexicon | None:
         """The BM25 postings of the committed data, or None: then FTS5 answers.
@@ -380,8 +383,7 @@ class SqliteStore:
         """
         with self._masks_lock:
             version = self._data_version()
-            if self._masks is None or self._masks.version != version:
-                self._masks = FacetMasks.load(self._watch, version)  # type: ignore[arg-type]
+            self._masks_at(version)
             if not self.use_lexicon or (self._lexicon is not None and self._lexicon.version == version):
                 return
         self._build_lexicon(version)

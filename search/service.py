@@ -140,8 +140,7 @@ class SearchService:
             timings["embed_ms"] = (time.perf_counter() - start) * 1000
             start = time.perf_counter()
             gate = t.min_score if t.min_score is not None else self.engine.embedder.min_score
-            dense = gate_hits(self.dense_ranking(vector, candidates, gate=gate), gate=-np.inf,
-                              window=t.dense_window)
+            dense = within_window(self.dense_ranking(vector, candidates, gate=gate), t.dense_window)
             timings["dense_ms"] = (time.perf_counter() - start) * 1000
         if mode in (Mode.lexical, Mode.hybrid):
             start = time.perf_counter()
@@ -214,6 +213,13 @@ class SearchService:
 def gate_hits(hits: list[tuple[int, float]], *, gate: float, window: float) -> list[tuple[int, float]]:
     """Dense hits (best first) that pass the query gate and lie within `window` of the best."""
     if not hits or hits[0][1] < gate:
+        return []
+    return within_window(hits, window)
+
+
+def within_window(hits: list[tuple[int, float]], window: float) -> list[tuple[int, float]]:
+    """The hits (best first) that score no more than `window` below the best."""
+    if not hits:
         return []
     floor = hits[0][1] - window
     return [(rid, score) for rid, score in hits if score >= floor]
