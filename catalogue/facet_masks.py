@@ -24,11 +24,16 @@ def _ids(csv: str | None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FacetMasks:
-    """One boolean mask per facet value and per status, indexed by rid."""
+    """One boolean mask per facet value and per status, indexed by rid.
+
+    The facet masks are the columns of one (rid x facet value) table, so that counting the
+    facets of a result list is a single row gather and column sum.
+    """
 
     version: int
     size: int
-    masks: dict[tuple[str, str], np.ndarray]
+    keys: tuple[tuple[str, str], ...]  # (kind, value) of each table column
+    table: np.ndarray  # bool, size x len(keys)
     status: dict[str, np.ndarray]
 
     @classmethod
@@ -46,7 +51,11 @@ class FacetMasks:
             out[ids[ids < size]] = True
             return out
 
-        return cls(version, size, {(k, v): mask(ids) for k, v, ids in tags},
+        table = np.zeros((size, len(tags)), dtype=bool)
+        for j, (_, _, csv) in enumerate(tags):
+            ids = _ids(csv)
+            table[ids[ids < size], j] = True
+        return cls(version, size, tuple((k, v) for k, v, _ in tags), table,
                    {s: mask(ids) for s, ids in status})
 
     @staticmethod
@@ -65,15 +74,18 @@ class FacetMasks:
         """Matching rids in ascending order, as `SELECT rid ... ORDER BY rid` gives them."""
         statuses = filters.status or tuple(self.status)
         mask = self._any(self.status.get(s) for s in statuses)
+        column = {key: j for j, key in enumerate(self.keys)}
         for kind, values in filters.by_kind().items():
-            mask &= self._any(self.masks.get((kind, v)) for v in values)
+            mask &= self._any(self.table[:, column[(kind, v)]] if (kind, v) in column else None
+                              for v in values)
         return np.flatnonzero(mask).tolist()
 
-    def counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]:
+    def counts(self, rids: Iterable[int] | np.ndarray) -> dict[str, dict[str, int]]:
         """Facet counts over the given rids, ordered by count (descending), then value."""
-        idx = np.unique(np.fromiter(rids, dtype=np.int64))
+        idx = np.unique(rids if isinstance(rids, np.ndarray) else np.fromiter(rids, dtype=np.int64))
         idx = idx[(idx >= 0) & (idx < self.size)]
-        found = [(kind, value, int(np.count_nonzero(m[idx]))) for (kind, value), m in self.masks.items()]
+        totals = self.table[idx].sum(axis=0).tolist()
+        found = [(kind, value, n) for (kind, value), n in zip(self.keys, totals)]
         counts: dict[str, dict[str, int]] = {kind: {} for kind in FACET_KINDS}
         for kind, value, n in sorted(found, key=lambda item: (-item[2], item[1])):
             if n:

@@ -43,6 +43,10 @@ _COLUMNS = (
 _TITLE_ORDER = "title COLLATE NOCASE, id"
 # bm25() column weights: title, summary, body, tags.
 FTS_WEIGHTS = (4.0, 2.0, 1.0, 1.5)
+# get_many serves reads of up to this many rids (result pages) from a cache of parsed practices
+# of at most SHOWN_CACHE_SIZE entries.
+SHOWN_CACHE_BATCH = 100
+SHOWN_CACHE_SIZE = 5000
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -182,6 +186,9 @@ class SqliteStore:
         # The BM25 postings of the FTS table (catalogue/lexicon.py), kept the same way.
         self._lexicon: Lexicon | None = None
         self._lexicon_build: threading.Thread | None = None
+        # Practices shown on result pages, parsed once per data_version (see get_many).
+        self._shown: dict[int, Practice] = {}
+        self._shown_at: int | None = None
         self._migrate()
 
     # -- connections and transactions -------------------------------------------------
@@ -306,6 +313,7 @@ class SqliteStore:
             if self._watch is not None:
                 self._watch.close()
             self._watch, self._masks, self._lexicon = None, None, None
+            self._shown, self._shown_at = {}, None
 
     def _data_version(self) -> int:
         """The watcher connection's data_version; the caller holds _masks_lock."""
@@ -474,12 +482,47 @@ class SqliteStore:
         return int(row[0])
 
     def get_many(self, rids: Iterable[int]) -> dict[int, Practice]:
-        wanted = json.dumps([int(r) for r in rids])
-        rows = self.db.query(
-            f"SELECT rid, {', '.join(_COLUMNS)} FROM practices "
-            "WHERE rid IN (SELECT value FROM json_each(?))", [wanted]
-        )
-        return {row["rid"]: _from_row(row) for row in rows}
+        """Practices by rid (unknown rids are left out).
+
+        A result page's worth (up to SHOWN_CACHE_BATCH) is answered from a cache of parsed
+        practices: validating a row costs ~0.3 ms, ten per search. The cache holds one
+        data_version of the committed data and empties when another commit is seen; bulk
+        reads (a re-index) bypass it. Callers get copies, never the cached objects.
+        """
+        wanted = [int(r) for r in rids]
+        version = self._shown_version() if len(wanted) <= SHOWN_CACHE_BATCH else None
+        found = {r: p for r in wanted if (p := self._shown.get(r)) is not None} if version is not None else {}
+        missing = [r for r in wanted if r not in found]
+        if missing:
+            rows = self.db.query(
+                f"SELECT rid, {', '.join(_COLUMNS)} FROM practices "
+                "WHERE rid IN (SELECT value FROM json_each(?))", [json.dumps(missing)]
+            )
+            fresh = {row["rid"]: _from_row(row) for row in rows}
+            if version is not None and fresh:
+                self._remember_shown(version, fresh)
+            found.update(fresh)
+        return {r: p.model_copy() for r, p in found.items()} if version is not None else found
+
+    def _shown_version(self) -> int | None:
+        """The data_version the shown-practices cache holds (emptied if it moved on), or None
+        inside a write transaction, which must read its own rows."""
+        if self.db.conn.in_transaction:
+            return None
+        with self._masks_lock:
+            version = self._data_version()
+            if self._shown_at != version:
+                self._shown, self._shown_at = {}, version
+            return version
+
+    def _remember_shown(self, version: int, practices: dict[int, Practice]) -> None:
+        with self._masks_lock:
+            # Rows read at an older version must not enter a cache that moved on.
+            if self._shown_at != version:
+                return
+            if len(self._shown) + len(practices) > SHOWN_CACHE_SIZE:
+                self._shown = {}
+            self._shown.update((r, p.model_copy()) for r, p in practices.items())
 
     def _where(self, filters: Filters) -> tuple[str, list[Any]]:
         clauses, params = [], []

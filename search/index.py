@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from catalogue.store import IndexEntry
+from search.fusion import Ranking
 
 INDEX_SCHEMA = 1
 
@@ -89,6 +90,8 @@ class VectorIndex(Protocol):
     def remove(self, rids: Iterable[int]) -> None: ...
 
     def search(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
+
+    def rank(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> Ranking: ...
 
     def passage_scores(self, query: np.ndarray, rids: Sequence[int]) -> np.ndarray: ...
 

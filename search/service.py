@@ -17,7 +17,7 @@ from catalogue.errors import InvalidInput
 from catalogue.model import Practice
 from catalogue.store import Filters, PracticeStore
 from catalogue.text import analyze
-from search.fusion import convex, rrf
+from search.fusion import Ranking, convex_arrays, rrf
 from search.snippets import Snippet, make_snippet
 
 if TYPE_CHECKING:
@@ -113,9 +113,10 @@ class SearchService:
             ranked, stems = self._rank(query, filters, mode, timings)
         return self._page(ranked, stems, page, per_page, mode, timings)
 
-    def _browse(self, filters: Filters) -> list[tuple[int, float]]:
+    def _browse(self, filters: Filters) -> Ranking:
         """Every match, ordered by title as in listings."""
-        return [(rid, 0.0) for rid in self.store.filter_rids(filters, by_title=True)]
+        rids = np.array(self.store.filter_rids(filters, by_title=True), dtype=np.int64)
+        return Ranking(rids, np.zeros(len(rids), dtype=np.float64))
 
     def _candidates(self, filters: Filters) -> list[int] | None:
         """None means every indexed (published) practice."""
@@ -124,11 +125,10 @@ class SearchService:
         return self.store.filter_rids(filters)
 
     def _rank(self, query: str, filters: Filters, mode: Mode, timings: dict[str, float]
-              ) -> tuple[list[tuple[int, float]], set[str]]:
+              ) -> tuple[Ranking, set[str]]:
         t = self.tuning
         stems = set(analyze(query))
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
+        dense = lexical = Ranking.empty()
         candidates: list[int] | None = None
         if mode in (Mode.semantic, Mode.hybrid):
             self.engine.index()  # a missing or mismatched index fails before any work
@@ -145,19 +145,24 @@ class SearchService:
         if mode in (Mode.lexical, Mode.hybrid):
             start = time.perf_counter()
             # Reuse the candidates of the dense branch: the tag filter is the costly part at 100k.
-            lexical = self.store.fts_search(sorted(stems), filters, limit=t.lexical_depth, rids=candidates)
+            lexical = Ranking.of(self.store.fts_search(sorted(stems), filters, limit=t.lexical_depth,
+                                                       rids=candidates))
             timings["lexical_ms"] = (time.perf_counter() - start) * 1000
         if mode is Mode.semantic:
             return dense, stems
         if mode is Mode.lexical:
             return lexical, stems
+        start = time.perf_counter()
         if t.fusion == "convex":
-            return convex([dense, lexical], weights=[t.dense_weight, t.lexical_weight]), stems
-        return rrf([[r for r, _ in dense], [r for r, _ in lexical]], k=t.rrf_k,
-                   weights=[t.dense_weight, t.lexical_weight]), stems
+            fused = convex_arrays([dense, lexical], weights=[t.dense_weight, t.lexical_weight])
+        else:
+            fused = Ranking.of(rrf([dense.ids.tolist(), lexical.ids.tolist()], k=t.rrf_k,
+                                   weights=[t.dense_weight, t.lexical_weight]))
+        timings["fusion_ms"] = (time.perf_counter() - start) * 1000
+        return fused, stems
 
     def dense_ranking(self, vector: np.ndarray, candidates: list[int] | None, *,
-                      gate: float | None = None) -> list[tuple[int, float]]:
+                      gate: float | None = None) -> Ranking:
         """Dense hits, best first: documents, then rescored by their best sentence.
 
         The gate applies to the best whole-text score: a best-sentence score would let nonsense
@@ -168,24 +173,26 @@ class SearchService:
         """
         t = self.tuning
         index = self.engine.index()
-        hits = index.search(vector, t.dense_depth, rids=candidates)
-        if not hits or (gate is not None and hits[0][1] < gate):
-            return []
+        hits = index.rank(vector, t.dense_depth, rids=candidates)
+        if not len(hits) or (gate is not None and hits.scores[0] < gate):
+            return Ranking.empty()
         if t.passage_weight <= 0 or not index.has_passages:
             return hits
-        head, tail = hits[:t.rescore_depth], hits[t.rescore_depth:]
-        best = index.passage_scores(vector, [rid for rid, _ in head])
+        head = hits.head(t.rescore_depth)
+        best = index.passage_scores(vector, head.ids).astype(np.float64)
         w = t.passage_weight
-        rescored = sorted(((rid, float((1 - w) * doc + w * (sent if np.isfinite(sent) else doc)))
-                           for (rid, doc), sent in zip(head, best)), key=lambda h: -h[1])
-        floor = rescored[-1][1]
-        return rescored + [(rid, score if score < floor else floor) for rid, score in tail]
+        rescored = (1 - w) * head.scores + w * np.where(np.isfinite(best), best, head.scores)
+        order = np.argsort(-rescored, kind="stable")
+        tail = np.minimum(hits.scores[len(head):], rescored[order[-1]])
+        return Ranking(np.concatenate([head.ids[order], hits.ids[len(head):]]),
+                       np.concatenate([rescored[order], tail]))
 
-    def _page(self, ranked: list[tuple[int, float]], stems: set[str], page: int, per_page: int,
+    def _page(self, ranked: Ranking, stems: set[str], page: int, per_page: int,
               mode: Mode, timings: dict[str, float]) -> SearchResult:
         start = time.perf_counter()
-        facets = self.store.facet_counts(rid for rid, _ in ranked)
-        window = ranked[(page - 1) * per_page: page * per_page]
+        facets = self.store.facet_counts(ranked.ids)
+        window = Ranking(ranked.ids[(page - 1) * per_page: page * per_page],
+                         ranked.scores[(page - 1) * per_page: page * per_page]).pairs()
         practices = self.store.get_many(rid for rid, _ in window)
         hits = [
             Hit(practices[rid], score, make_snippet(_snippet_source(practices[rid]), stems))
@@ -210,19 +217,12 @@ class SearchService:
                 for r, s in neighbours if r in practices]
 
 
-def gate_hits(hits: list[tuple[int, float]], *, gate: float, window: float) -> list[tuple[int, float]]:
-    """Dense hits (best first) that pass the query gate and lie within `window` of the best."""
-    if not hits or hits[0][1] < gate:
-        return []
-    return within_window(hits, window)
-
-
-def within_window(hits: list[tuple[int, float]], window: float) -> list[tuple[int, float]]:
+def within_window(hits: Ranking, window: float) -> Ranking:
     """The hits (best first) that score no more than `window` below the best."""
-    if not hits:
-        return []
-    floor = hits[0][1] - window
-    return [(rid, score) for rid, score in hits if score >= floor]
+    if not len(hits):
+        return hits
+    keep = hits.scores >= hits.scores[0] - window
+    return Ranking(hits.ids[keep], hits.scores[keep])
 
 
 def _snippet_source(p: Practice) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from catalogue.text import DUTCH_STOPWORDS, fold, token_spans
 
@@ -26,25 +27,41 @@ class Snippet:
         return "".join(out)
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """A text as snippets need it: whitespace collapsed, its sentences and its stemmed words."""
+
+    text: str
+    sentences: tuple[tuple[int, int], ...]  # [start, end) of each non-empty sentence
+    spans: tuple[tuple[int, int, str, int], ...]  # (start, end, stem, sentence number) per word
+
+
+@lru_cache(maxsize=4096)
+def _analyse(text: str) -> _Analysed:
+    """Stemming is the cost of a snippet; the same practices show up search after search."""
+    text = " ".join(text.split())
+    sentences = tuple((m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip())
+    spans, i = [], 0
+    for start, end, stem in token_spans(text):
+        while i < len(sentences) - 1 and start >= sentences[i][1]:
+            i += 1
+        spans.append((start, end, stem, i))
+    return _Analysed(text, sentences, tuple(spans))
+
+
 def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> Snippet:
     """The window of whole sentences with the most query matches, cut to max_chars."""
-    text = " ".join(text.split())
-    sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
-    if not sentences:
+    analysed = _analyse(text)
+    text, spans = analysed.text, analysed.spans
+    if not analysed.sentences:
         return Snippet("", [])
-    # One pass over the words of the whole text (stemming is the cost), then count per sentence.
-    ends = [m.end() for m in sentences]
-    hits = [0] * len(sentences)
-    spans = token_spans(text) if query_stems else []
+    hits = [0] * len(analysed.sentences)
     if query_stems:
-        i = 0
-        for word_start, _, stem in spans:
-            while i < len(ends) - 1 and word_start >= ends[i]:
-                i += 1
+        for _, _, stem, sentence in spans:
             if stem in query_stems:
-                hits[i] += 1
-    best = sentences[max(range(len(sentences)), key=lambda j: (hits[j], -j))]
-    start = best.start()
+                hits[sentence] += 1
+    best = max(range(len(hits)), key=lambda j: (hits[j], -j))
+    start = analysed.sentences[best][0]
     end = min(len(text), start + max_chars)
     if end < len(text):
         cut = text.rfind(" ", start, end)
@@ -59,7 +76,7 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     window_end = window_start + len(window)
     highlights = [
         (s - window_start + offset, e - window_start + offset)
-        for s, e, stem in spans
+        for s, e, stem, _ in spans
         if window_start <= s and e <= window_end and stem in query_stems
         and fold(text[s:e]) not in DUTCH_STOPWORDS
     ]

@@ -16,7 +16,8 @@ from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
 from catalogue.text import split_sentences
 from search.engine import SearchEngine
-from search.service import SearchService, gate_hits
+from search.fusion import Ranking
+from search.service import SearchService, within_window
 from tests.conftest import SAMPLE
 
 
@@ -63,11 +64,11 @@ def test_split_sentences():
     assert split_sentences("   ") == [" "]
 
 
-def test_gate_drops_everything_below_the_gate_and_the_tail_beyond_the_window():
-    hits = [(1, 0.80), (2, 0.75), (3, 0.69), (4, 0.40)]
-    assert gate_hits(hits, gate=0.85, window=0.1) == []
-    assert gate_hits(hits, gate=0.70, window=0.1) == [(1, 0.80), (2, 0.75)]
-    assert gate_hits([], gate=0.0, window=1.0) == []
+def test_the_window_drops_the_tail_beyond_it():
+    hits = Ranking.of([(1, 0.80), (2, 0.75), (3, 0.69), (4, 0.40)])
+    assert within_window(hits, 0.1).pairs() == [(1, 0.80), (2, 0.75)]
+    assert within_window(hits, 1.0).pairs() == hits.pairs()
+    assert within_window(Ranking.empty(), 1.0).pairs() == []
 
 
 def test_unknown_embedder_is_a_clear_error():

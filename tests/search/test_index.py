@@ -119,7 +119,7 @@ def test_a_sentence_that_answers_the_query_lifts_its_practice(store, tmp_path):
         service = engine.service()
         vector = engine.embedder.encode_queries([query])[0]
         ranking = service.dense_ranking(vector, None)
-        scores[weight] = dict((store.get_many([r])[r].id, s) for r, s in ranking)
+        scores[weight] = dict((store.get_many([r])[r].id, s) for r, s in ranking.pairs())
     assert engine.index().has_passages
     assert scores[0.5]["lang"] - scores[0.5]["kort"] > scores[0.0]["lang"] - scores[0.0]["kort"]
     assert scores[0.5]["lang"] > scores[0.0]["lang"]
@@ -133,7 +133,7 @@ def test_rescoring_beyond_its_depth_keeps_the_list_sorted(store, engine, sample)
     vector = engine.embedder.encode_queries(["jongeren huiswerk sport"])[0]
     ranking = service.dense_ranking(vector, None)
     assert len(ranking) == len(sample)
-    scores = [s for _, s in ranking]
+    scores = ranking.scores.tolist()
     assert scores == sorted(scores, reverse=True)
 
 
