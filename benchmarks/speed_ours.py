@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ from catalogue.text import split_sentences
 from ingest.pipeline import ingest_paths
 from search.embedders import Embedder, make_embedder
 from search.engine import SearchEngine
-from search.index_faiss import FaissIndex, set_threads
+from search.index_faiss import IVF_MIN_ROWS, FaissIndex, set_threads
 from search.service import SearchService
 
 DENSE_DEPTH = 1000  # what the service asks of the index (Tuning.dense_depth)
+IVF_NPROBE = 64  # the approximate setting measured beside the exact one (PRAKTIJKBANK_IVF_NPROBE)
 
 
 def ingest(home: Path, source: Path, embedder: Embedder) -> float:
@@ -133,9 +135,35 @@ def query_job(plan: Plan, size: int) -> dict[str, Any]:
             result, stage = _run(service, plan.queries, filters, mode, plan.repeat)
             latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = result.as_dict(), stage
     selectivity = [len(store.filter_rids(f)) / size for f in plan.filters()]
+    ivf = _ivf_runs(plan, store, engine, service, latency, stages) if size >= IVF_MIN_ROWS else None
     engine.embedder.cache.save()  # type: ignore[attr-defined]
     store.close()
-    return {"latency": latency, "stages": stages, "selectivity": selectivity, "peak_rss_mb": peak_rss_mb()}
+    return {"latency": latency, "stages": stages, "selectivity": selectivity, "ivf": ivf,
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def _ivf_runs(plan: Plan, store: Any, engine: SearchEngine, exact: SearchService,
+              latency: dict[str, Any], stages: dict[str, Any]) -> dict[str, Any]:
+    """Hybrid search through the approximate index (Tuning.ivf_nprobe = IVF_NPROBE): latency,
+    and how much of the exact top 10 it keeps."""
+    index = engine.index()
+    _, build_ms = timed_ms(index.ensure_ivf)
+    index.nprobe = IVF_NPROBE
+    service = SearchService(store, engine, replace(exact.tuning, ivf_nprobe=IVF_NPROBE))
+    out: dict[str, Any] = {"nprobe": IVF_NPROBE, "groups": int(index.ivf.nlist), "build_s": build_ms / 1000}
+    _run(service, plan.queries[:5], [Filters(), *plan.filters()], "hybrid", 1)
+    for label, filters in (("all", [Filters()]), ("filtered", plan.filters())):
+        result, stage = _run(service, plan.queries, filters, "hybrid", plan.repeat)
+        latency[f"hybrid-ivf/{label}"], stages[f"hybrid-ivf/{label}"] = result.as_dict(), stage
+        kept = []
+        for i, query in enumerate(plan.queries):
+            f = filters[i % len(filters)]
+            want = {h.practice.id for h in exact.search(query, filters=f).hits}
+            got = {h.practice.id for h in service.search(query, filters=f).hits}
+            kept.append(len(want & got) / len(want) if want else 1.0)
+        out[f"top10_kept/{label}"] = float(np.mean(kept))
+    index.nprobe = 0
+    return out
 
 
 def index_only_job(plan: Plan, size: int, base_size: int) -> dict[str, Any]:

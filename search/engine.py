@@ -26,7 +26,7 @@ from catalogue.store import PracticeStore
 from catalogue.text import split_sentences
 from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
-from search.index_faiss import PASSAGE_SCHEME, FaissIndex
+from search.index_faiss import IVF_MIN_ROWS, PASSAGE_SCHEME, FaissIndex
 from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
@@ -92,7 +92,7 @@ class SearchEngine:
     def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:
         tuning = Tuning(fusion=settings.fusion, dense_weight=settings.dense_weight,
                         lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k,
-                        passage_weight=settings.passage_weight)
+                        passage_weight=settings.passage_weight, ivf_nprobe=settings.ivf_nprobe)
         return cls(store, index_path=settings.index_path, tuning=tuning,
                    embedder=lambda: make_embedder(settings.embedder,
                                                   allow_downloads=settings.allow_downloads))
@@ -126,6 +126,7 @@ class SearchEngine:
                 raise IndexMissing("Er is nog geen zoekindex. Maak er een met 'praktijkbank reindex'.")
             if self._index is None or key != self._index_key:
                 self._index, self._index_key = FaissIndex.load(self.index_path), key
+                self._index.nprobe = self.tuning.ivf_nprobe
                 self._verified = False
             if verify and not self._verified:
                 self._verify_embedder(self._index)
@@ -242,11 +243,31 @@ class SearchEngine:
                 hashes = [practices[r].content_hash() for r in rids]
                 passages = [ready.passages[h] for h in hashes] if index.has_passages else None
                 index.upsert(rids, np.stack([ready.vectors[h] for h in hashes]), hashes, passages)
-            if todo or found.extra or rebuild or self._file_key() is None:
+            index.nprobe = self.tuning.ivf_nprobe
+            had_ivf = index.ivf
+            if index.nprobe:
+                index.ensure_ivf()  # saved with the index, so that a server starts with it
+            if todo or found.extra or rebuild or self._file_key() is None or index.ivf is not had_ivf:
                 index.save(self.index_path)
             self._index, self._index_key, self._verified = index, self._file_key(), False
             self._dirty = False
             return SyncReport(added=len(rids), removed=len(found.extra) + len(found.stale), total=len(index))
+
+    def warm(self) -> None:
+        """Build what serving keeps in memory: the store's views and, when configured and
+        missing from the file, the approximate index. The server runs this in a thread at start."""
+        warm_store = getattr(self.store, "warm", None)
+        if warm_store is not None:
+            warm_store()
+        if self.tuning.ivf_nprobe and (index := self.index_if_usable()) is not None:
+            index.ensure_ivf()
+
+    def is_warm(self) -> bool:
+        store_warm = getattr(self.store, "is_warm", None)
+        if store_warm is not None and not store_warm():
+            return False
+        index = self._index
+        return not self.tuning.ivf_nprobe or index is None or len(index) < IVF_MIN_ROWS or index.ivf is not None
 
     def _unchanged(self) -> SyncReport | None:
         """A report of no change when the index in memory is the file's and matches the store."""

@@ -4,6 +4,11 @@ IndexIDMap2 keeps our ids stable across removals (a bare flat index renumbers on
 and can reconstruct a vector by id, which 'similar practices' needs. The file holds the
 serialised index and its stamp together and is replaced atomically (temp file, fsync, rename).
 
+For large catalogues an approximate index can answer instead (`nprobe` > 0): a FAISS
+`IndexIVFFlat` over the same vectors, grouped around k-means centroids, of which a search scans
+the `nprobe` nearest groups. Its scores are exact, its candidates approximate; the flat index
+stays the source of truth (subset scans, `vector`, removals), and the IVF is derived from it.
+
 Optionally the index also holds one vector per sentence of each practice, in a second
 IndexIDMap2 (float16, `IndexScalarQuantizer` QT_fp16) keyed by (rid << PASSAGE_BITS | n). Search never scans them; the
 service rescores its best document hits by their best-matching sentence (`passage_scores`).
@@ -12,6 +17,7 @@ service rescores its best document hits by their best-matching sentence (`passag
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import threading
@@ -28,6 +34,9 @@ from search.index import INDEX_SCHEMA, IndexStamp
 
 # Below this many candidate ids an exact scan of the subset beats a selector over everything.
 SUBSET_SCAN_LIMIT = 20_000
+# The approximate index (see `FaissIndex.nprobe`) serves catalogues of at least this many practices;
+# below it an exact scan costs under 2 ms.
+IVF_MIN_ROWS = 20_000
 # Sentence vectors are keyed rid << PASSAGE_BITS | n; split_sentences keeps at most 64 per text.
 PASSAGE_BITS = 7
 PASSAGE_SCHEME = "sentences"
@@ -43,6 +52,13 @@ class FaissIndex:
         self._row_lookup: tuple[np.ndarray, np.ndarray] | None = None
         self._passage_counts: dict[int, int] = {}
         self._passage_lookup: tuple[np.ndarray, np.ndarray] | None = None
+        self._init_ivf(None)
+
+    def _init_ivf(self, ivf: faiss.IndexIVFFlat | None) -> None:
+        # Groups to scan per search: 0 searches exactly. The engine sets it from its tuning.
+        self.nprobe = 0
+        self.ivf = ivf
+        self._ivf_lock = threading.Lock()
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -65,6 +81,8 @@ class FaissIndex:
                     raise ValueError(f"sentence vectors must be 1..{1 << PASSAGE_BITS} x {self.stamp.dim}")
         self.remove(rids)
         self.index.add_with_ids(vectors, np.asarray(rids, dtype=np.int64))
+        if self.ivf is not None:
+            self.ivf.add_with_ids(vectors, np.asarray(rids, dtype=np.int64))
         if self.passages is not None and passages is not None:
             ids = np.concatenate([(int(r) << PASSAGE_BITS) + np.arange(len(m), dtype=np.int64)
                                   for r, m in zip(rids, passages)])
@@ -79,6 +97,8 @@ class FaissIndex:
         if not present:
             return
         self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(present, dtype=np.int64)))
+        if self.ivf is not None:
+            self.ivf.remove_ids(faiss.IDSelectorBatch(np.asarray(present, dtype=np.int64)))
         if self.passages is not None:
             ids = [(rid << PASSAGE_BITS) + n for rid in present for n in range(self._passage_counts.pop(rid, 0))]
             if ids:
@@ -143,13 +163,23 @@ class FaissIndex:
             return Ranking.empty()
         _apply_threads()
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        if rids is not None:
-            if len(rids) <= SUBSET_SCAN_LIMIT:
-                return self._scan_subset(query[0], rids, k)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(rids, dtype=np.int64)))
-            scores, ids = self.index.search(query, min(k, len(rids), n), params=params)
+        if rids is not None and len(rids) <= SUBSET_SCAN_LIMIT:
+            return self._scan_subset(query[0], rids, k)
+        selector = faiss.IDSelectorBatch(np.asarray(rids, dtype=np.int64)) if rids is not None else None
+        k = min(k, n if rids is None else len(rids))
+        ivf = self.ivf if self.nprobe > 0 and self.ensure_ivf(wait=False) else None
+        if ivf is not None:
+            # Under a filter, scan proportionally more groups: as many matching vectors are
+            # expected as an unfiltered search sees.
+            share = 1.0 if rids is None else len(rids) / n
+            params = faiss.SearchParametersIVF(nprobe=min(ivf.nlist, math.ceil(self.nprobe / share)))
+            if selector is not None:
+                params.sel = selector
+            scores, ids = ivf.search(query, k, params=params)
+        elif selector is not None:
+            scores, ids = self.index.search(query, k, params=faiss.SearchParameters(sel=selector))
         else:
-            scores, ids = self.index.search(query, min(k, n))
+            scores, ids = self.index.search(query, k)
         found = ids[0] >= 0
         return Ranking(ids[0][found], scores[0][found].astype(np.float64))
 
@@ -160,6 +190,26 @@ class FaissIndex:
         scores = self._matrix()[rows] @ query
         top = np.argsort(-scores, kind="stable")[:k]
         return Ranking(known[top], scores[top].astype(np.float64))
+
+    def ensure_ivf(self, *, wait: bool = True) -> bool:
+        """Build the approximate index if the catalogue is large enough for one; whether it is ready.
+
+        It is trained once, and again when the catalogue has grown four times (its number of
+        groups follows the square root of the size); updates in between go into its groups.
+        With wait=False a search never waits for a build another thread runs: it scans exactly.
+        """
+        if len(self) < IVF_MIN_ROWS:
+            return False
+        if self.ivf is not None and _ivf_groups(len(self)) < 2 * self.ivf.nlist:
+            return True
+        if not self._ivf_lock.acquire(blocking=wait):
+            return False
+        try:
+            if self.ivf is None or _ivf_groups(len(self)) >= 2 * self.ivf.nlist:
+                self.ivf = _build_ivf(self._matrix(), self._ids())
+            return True
+        finally:
+            self._ivf_lock.release()
 
     def vector(self, rid: int) -> np.ndarray | None:
         if int(rid) not in self.stamp.entries:
@@ -178,6 +228,8 @@ class FaissIndex:
                   "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
         if self.passages is not None:
             arrays["passages"] = faiss.serialize_index(self.passages)
+        if self.ivf is not None:
+            arrays["ivf"] = faiss.serialize_index(self.ivf)
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -199,6 +251,7 @@ class FaissIndex:
                 meta = json.loads(bytes(data["meta"]).decode())
                 index = faiss.deserialize_index(data["index"])
                 passages = faiss.deserialize_index(data["passages"]) if "passages" in data.files else None
+                ivf = faiss.deserialize_index(data["ivf"]) if "ivf" in data.files else None
         except Exception as e:  # noqa: BLE001 - any corrupt file is one error for the user
             raise IndexOutOfDate(
                 f"De zoekindex {path} is onleesbaar ({e}). Herbouw hem met 'praktijkbank reindex'."
@@ -218,6 +271,8 @@ class FaissIndex:
         self._row_lookup = None
         self._passage_lookup = None
         self._passage_counts = {}
+        # The IVF is derived data: one that does not hold every vector is dropped and rebuilt.
+        self._init_ivf(ivf if isinstance(ivf, faiss.IndexIVFFlat) and ivf.ntotal == index.ntotal else None)
         if self.passages is not None:
             owners, counts = np.unique(faiss.vector_to_array(self.passages.id_map) >> PASSAGE_BITS,
                                        return_counts=True)
@@ -226,6 +281,24 @@ class FaissIndex:
                 or (self.passages is not None and set(self._passage_counts) != set(self.stamp.entries)):
             raise IndexOutOfDate("De zoekindex is inconsistent. Herbouw hem met 'praktijkbank reindex'.")
         return self
+
+
+def _ivf_groups(rows: int) -> int:
+    """Number of k-means groups for a catalogue of this size: 4 x sqrt(rows), at most 4096, and
+    few enough that FAISS has its 39 training vectors per group."""
+    return int(max(1, min(4096, 4 * math.sqrt(rows), rows // 39)))
+
+
+def _build_ivf(vectors: np.ndarray, ids: np.ndarray) -> faiss.IndexIVFFlat:
+    """Train k-means groups on the vectors (FAISS samples 256 per group, seeded) and fill them."""
+    quantizer = faiss.IndexFlatIP(vectors.shape[1])
+    ivf = faiss.IndexIVFFlat(quantizer, vectors.shape[1], _ivf_groups(len(vectors)), faiss.METRIC_INNER_PRODUCT)
+    ivf.train(vectors)
+    ivf.add_with_ids(vectors, ids)
+    # The quantizer is owned by the IVF from here on (SWIG would otherwise free it with this frame).
+    ivf.own_fields = True
+    quantizer.this.disown()
+    return ivf
 
 
 def _as_idmap(index: faiss.Index) -> faiss.IndexIDMap2:

@@ -53,6 +53,9 @@ class Tuning:
     # best `rescore_depth` document hits are rescored; 0 turns sentences off (needs a reindex).
     passage_weight: float = 0.3
     rescore_depth: int = 100
+    # 0: dense search is exact. Above 0, catalogues of IVF_MIN_ROWS practices or more are
+    # searched approximately, scanning this many k-means groups (recall in BENCHMARKS.md).
+    ivf_nprobe: int = 0
 
 
 @dataclass

@@ -68,9 +68,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
             app.state.engine.repair()
         except IndexOutOfDate:
             pass
-        warm = getattr(app.state.engine.store, "warm", None)
-        if warm is not None:  # in-memory facet masks and BM25 postings, without delaying start
-            threading.Thread(target=warm, name="praktijkbank-warm", daemon=True).start()
+        # in-memory facet masks, BM25 postings and the approximate index, without delaying start
+        threading.Thread(target=app.state.engine.warm, name="praktijkbank-warm", daemon=True).start()
         yield
         app.state.engine.store.close()
 

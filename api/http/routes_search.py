@@ -100,5 +100,5 @@ def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse
     body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.practices,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,
-                  warm=bool(getattr(engine.store, "is_warm", lambda: False)()))
+                  warm=engine.is_warm())
     return JSONResponse(body.model_dump(), status_code=200 if report.ok else 503)

@@ -124,9 +124,14 @@ def test_splice_rewrites_only_the_marked_section(tmp_path: Path) -> None:
 
 @pytest.mark.realmodel
 @pytest.mark.e2e
-def test_the_whole_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+def test_the_whole_benchmark_runs_at_a_tiny_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every stage once: corpus, vectors, ingest, both engines, HTTP server, FAISS, relevance, report."""
+    import benchmarks.speed_ours
+    import search.index_faiss
     from benchmarks.speed import main
+
+    for module in (benchmarks.speed_ours, search.index_faiss):  # the approximate runs, at 20 too
+        monkeypatch.setattr(module, "IVF_MIN_ROWS", 10)
 
     data = tmp_path / "data"
     data.mkdir()
@@ -144,15 +149,16 @@ def test_the_whole_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert set(results["sizes"]) == {"20"} and set(results["index_only"]) == {"20", "300"}
     at = results["sizes"]["20"]
     assert at["build"]["records"] == 20 and at["build"]["derived"] > 0  # past the real budget of 12
-    assert set(at["ours"]["latency"]) == {f"{m}/{f}" for m in ("hybrid", "semantic", "lexical")
+    assert set(at["ours"]["latency"]) == {f"{m}/{f}" for m in ("hybrid", "semantic", "lexical", "hybrid-ivf")
                                          for f in ("all", "filtered")}
+    assert at["ours"]["ivf"]["groups"] == 1 and 0 <= at["ours"]["ivf"]["top10_kept/all"] <= 1
     assert at["txtai"]["latency"]["hybrid/all"]["n"] == 3 and at["http"]["cold_start_s"] > 0
     assert [t["clients"] for t in at["http"]["throughput"]] == [1, 8]
     assert results["relevance"]["txtai"]["hybrid"]["n"] == 3
     assert json.loads((tmp_path / "speed.json").read_text())["meta"]["real_limit"] == 12
     text = out.read_text(encoding="utf-8")
     assert "## Relevance\n\nuntouched" in text and text.count(START) == 1
-    assert "### Targets" in text and "](plot.png)" in text
+    assert "### Targets" in text and "](plot.png)" in text and "Praktijkbank hybrid, IVF" in text
     assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"
     main(["--render", str(tmp_path / "speed.json"), "--out", str(out), "--plot", str(tmp_path / "plot.png")])
     assert out.read_text(encoding="utf-8") == text  # the report is a function of the results file
