@@ -118,8 +118,9 @@ class Lexicon:
         codes = [self.status_codes[s] for s in statuses if s in self.status_codes]
         return np.isin(self.status, codes)
 
-    def search(self, terms: Sequence[str], allowed: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """(rid, BM25) of the allowed rows holding any term, best first (ties by rid), at most limit."""
+    def search(self, terms: Sequence[str], allowed: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rids, BM25 scores) of the allowed rows holding any term, best first (ties by rid), at
+        most limit."""
         scores = np.zeros(len(self.rids), dtype=np.float64)
         hit = np.zeros(len(self.rids), dtype=bool)
         for term in dict.fromkeys(terms):
@@ -132,11 +133,11 @@ class Lexicon:
             hit[rows] = True
         found = np.flatnonzero(hit & allowed)
         if not len(found) or limit <= 0:
-            return []
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         if len(found) > limit:
             # keep every row tied with the limit-th score, then order exactly
             kth = np.partition(scores[found], len(found) - limit)[len(found) - limit]
             found = found[scores[found] >= kth]
         order = np.lexsort((self.rids[found], -scores[found]))[:limit]
         top = found[order]
-        return list(zip(self.rids[top].tolist(), scores[top].tolist()))
+        return self.rids[top], scores[top]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from catalogue.model import Practice
 
 FACET_KINDS = ("krachtlijn", "region", "sector")
@@ -86,6 +88,9 @@ class PracticeStore(Protocol):
 
     def fts_search(self, terms: list[str], filters: Filters, *, limit: int,
                    rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
+
+    def fts_scores(self, terms: list[str], filters: Filters, *, limit: int,
+                   rids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]: ...
 
     def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]: ...
 

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from catalogue.errors import PracticeNotFound, StoreError
@@ -574,8 +575,14 @@ class SqliteStore:
         `rids`, when given, are the candidates the caller already resolved from `filters`; they
         replace a second run of the tag filter inside this query.
         """
+        found, scores = self.fts_scores(terms, filters, limit=limit, rids=rids)
+        return list(zip(found.tolist(), scores.tolist()))
+
+    def fts_scores(self, terms: list[str], filters: Filters, *, limit: int,
+                   rids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`fts_search` as arrays (rids, scores), for the search service."""
         if not terms:
-            return []
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         lexicon = self._current_lexicon()
         if lexicon is not None and lexicon.answers(terms):
             if rids is None and not filters.is_empty:
@@ -588,7 +595,9 @@ class SqliteStore:
             f"SELECT rowid, -bm25(practices_fts, {weights}) AS score FROM practices_fts "
             f"WHERE practices_fts MATCH ? {scope} ORDER BY score DESC LIMIT ?"
         )
-        return [(int(r), float(s)) for r, s in self.db.execute(sql, [match, *params, limit])]
+        rows = self.db.execute(sql, [match, *params, limit]).fetchall()
+        return (np.array([r for r, _ in rows], dtype=np.int64),
+                np.array([s for _, s in rows], dtype=np.float64))
 
     def _fts_scope(self, filters: Filters, rids: Sequence[int] | None) -> tuple[str, list[Any]]:
         """The clause that keeps BM25 to the matching practices (measured in benchmarks/speed.py).

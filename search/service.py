@@ -148,8 +148,8 @@ class SearchService:
         if mode in (Mode.lexical, Mode.hybrid):
             start = time.perf_counter()
             # Reuse the candidates of the dense branch: the tag filter is the costly part at 100k.
-            lexical = Ranking.of(self.store.fts_search(sorted(stems), filters, limit=t.lexical_depth,
-                                                       rids=candidates))
+            lexical = Ranking(*self.store.fts_scores(sorted(stems), filters, limit=t.lexical_depth,
+                                                     rids=candidates))
             timings["lexical_ms"] = (time.perf_counter() - start) * 1000
         if mode is Mode.semantic:
             return dense, stems

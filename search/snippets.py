@@ -33,7 +33,7 @@ class _Analysed:
 
     text: str
     sentences: tuple[tuple[int, int], ...]  # [start, end) of each non-empty sentence
-    spans: tuple[tuple[int, int, str, int], ...]  # (start, end, stem, sentence number) per word
+    spans: dict[str, tuple[tuple[int, int, int], ...]]  # stem -> (start, end, sentence) of its words
 
 
 @lru_cache(maxsize=4096)
@@ -41,12 +41,13 @@ def _analyse(text: str) -> _Analysed:
     """Stemming is the cost of a snippet; the same practices show up search after search."""
     text = " ".join(text.split())
     sentences = tuple((m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip())
-    spans, i = [], 0
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    i = 0
     for start, end, stem in token_spans(text):
         while i < len(sentences) - 1 and start >= sentences[i][1]:
             i += 1
-        spans.append((start, end, stem, i))
-    return _Analysed(text, sentences, tuple(spans))
+        spans.setdefault(stem, []).append((start, end, i))
+    return _Analysed(text, sentences, {stem: tuple(words) for stem, words in spans.items()})
 
 
 def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> Snippet:
@@ -55,11 +56,10 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     text, spans = analysed.text, analysed.spans
     if not analysed.sentences:
         return Snippet("", [])
+    matched = [word for stem in query_stems for word in spans.get(stem, ())]
     hits = [0] * len(analysed.sentences)
-    if query_stems:
-        for _, _, stem, sentence in spans:
-            if stem in query_stems:
-                hits[sentence] += 1
+    for _, _, sentence in matched:
+        hits[sentence] += 1
     best = max(range(len(hits)), key=lambda j: (hits[j], -j))
     start = analysed.sentences[best][0]
     end = min(len(text), start + max_chars)
@@ -74,10 +74,9 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     # The window is a slice of the text: its words are the text's spans that lie inside it.
     window_start = start + (len(text[start:end]) - len(text[start:end].lstrip()))
     window_end = window_start + len(window)
-    highlights = [
+    highlights = sorted(
         (s - window_start + offset, e - window_start + offset)
-        for s, e, stem, _ in spans
-        if window_start <= s and e <= window_end and stem in query_stems
-        and fold(text[s:e]) not in DUTCH_STOPWORDS
-    ]
+        for s, e, _ in matched
+        if window_start <= s and e <= window_end and fold(text[s:e]) not in DUTCH_STOPWORDS
+    )
     return Snippet(snippet_text, highlights)

@@ -207,3 +207,26 @@ def test_fts_tokens_split_like_unicode61() -> None:
 
     assert fts_tokens("taal_cafe oefen 2 0") == ["taal", "cafe", "oefen", "2", "0"]
     assert fts_tokens("cafe\u00e9 ni\u00f1o_x") == ["cafe\u00e9", "ni\u00f1o", "x"]
+
+
+def test_shown_practices_are_copies_and_follow_writes_from_other_connections(filled: SqliteStore) -> None:
+    rid = filled.filter_rids(make_filters())[0]
+    shown = filled.get_many([rid])[rid]
+    shown.title = "alleen in het geheugen van de aanroeper"
+    assert filled.get_many([rid])[rid].title != shown.title  # the cache hands out copies
+    other = SqliteStore(filled.path)  # another process edits the practice
+    other.upsert_many([other.get_many([rid])[rid].model_copy(update={"title": "Een nieuwe titel"})])
+    assert filled.get_many([rid])[rid].title == "Een nieuwe titel"
+    other.delete(shown.id)
+    assert filled.get_many([rid]) == {}
+    other.close()
+
+
+def test_shown_practices_inside_a_write_transaction_are_its_own(filled: SqliteStore) -> None:
+    rid = filled.filter_rids(make_filters())[0]
+    before = filled.get_many([rid])[rid]
+    with pytest.raises(RuntimeError), filled.transaction():
+        filled.upsert_many([before.model_copy(update={"title": "Nog niet bewaard"})])
+        assert filled.get_many([rid])[rid].title == "Nog niet bewaard"
+        raise RuntimeError("roll back")
+    assert filled.get_many([rid])[rid].title == before.title
