@@ -10,7 +10,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -135,31 +134,34 @@ def query_job(plan: Plan, size: int) -> dict[str, Any]:
             result, stage = _run(service, plan.queries, filters, mode, plan.repeat)
             latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = result.as_dict(), stage
     selectivity = [len(store.filter_rids(f)) / size for f in plan.filters()]
-    ivf = _ivf_runs(plan, store, engine, service, latency, stages) if size >= IVF_MIN_ROWS else None
+    ivf = _ivf_runs(plan, engine, service, latency, stages) if size >= IVF_MIN_ROWS else None
     engine.embedder.cache.save()  # type: ignore[attr-defined]
     store.close()
     return {"latency": latency, "stages": stages, "selectivity": selectivity, "ivf": ivf,
             "peak_rss_mb": peak_rss_mb()}
 
 
-def _ivf_runs(plan: Plan, store: Any, engine: SearchEngine, exact: SearchService,
+def _ivf_runs(plan: Plan, engine: SearchEngine, exact: SearchService,
               latency: dict[str, Any], stages: dict[str, Any]) -> dict[str, Any]:
-    """Hybrid search through the approximate index (Tuning.ivf_nprobe = IVF_NPROBE): latency,
-    and how much of the exact top 10 it keeps."""
+    """Hybrid search through the approximate index (PRAKTIJKBANK_IVF_NPROBE = IVF_NPROBE):
+    latency, and how much of the exact top 10 it keeps."""
     index = engine.index()
     _, build_ms = timed_ms(index.ensure_ivf)
-    index.nprobe = IVF_NPROBE
-    service = SearchService(store, engine, replace(exact.tuning, ivf_nprobe=IVF_NPROBE))
+    groups = [("all", [Filters()]), ("filtered", plan.filters())]
+    # The exact answers first: the index object serves both, and nprobe switches it.
+    index.nprobe = 0
+    exact_top = {label: [{h.practice.id for h in exact.search(q, filters=filters[i % len(filters)]).hits}
+                         for i, q in enumerate(plan.queries)] for label, filters in groups}
+    index.nprobe = IVF_NPROBE  # what SearchEngine sets from Tuning.ivf_nprobe when it loads the index
+    service = exact
     out: dict[str, Any] = {"nprobe": IVF_NPROBE, "groups": int(index.ivf.nlist), "build_s": build_ms / 1000}
     _run(service, plan.queries[:5], [Filters(), *plan.filters()], "hybrid", 1)
-    for label, filters in (("all", [Filters()]), ("filtered", plan.filters())):
+    for label, filters in groups:
         result, stage = _run(service, plan.queries, filters, "hybrid", plan.repeat)
         latency[f"hybrid-ivf/{label}"], stages[f"hybrid-ivf/{label}"] = result.as_dict(), stage
         kept = []
-        for i, query in enumerate(plan.queries):
-            f = filters[i % len(filters)]
-            want = {h.practice.id for h in exact.search(query, filters=f).hits}
-            got = {h.practice.id for h in service.search(query, filters=f).hits}
+        for i, (query, want) in enumerate(zip(plan.queries, exact_top[label])):
+            got = {h.practice.id for h in service.search(query, filters=filters[i % len(filters)]).hits}
             kept.append(len(want & got) / len(want) if want else 1.0)
         out[f"top10_kept/{label}"] = float(np.mean(kept))
     index.nprobe = 0
