@@ -18,7 +18,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, count
 
 import numpy as np
@@ -54,6 +54,8 @@ class Lexicon:
     starts: np.ndarray            # term id -> first posting; postings of t: starts[t]:starts[t + 1]
     rows: np.ndarray              # posting -> row
     scores: np.ndarray            # posting -> idf(term) * saturated, length-normalised frequency
+    # Row masks by status set: every unfiltered search asks for the published rows.
+    _by_status: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, version: int, weights: Sequence[float]) -> Lexicon:
@@ -113,10 +115,16 @@ class Lexicon:
             mask = np.zeros(len(self.rids), dtype=bool)
             mask[rows[rows >= 0]] = True
             return mask
-        if not statuses:
-            return np.ones(len(self.rids), dtype=bool)
-        codes = [self.status_codes[s] for s in statuses if s in self.status_codes]
-        return np.isin(self.status, codes)
+        key = tuple(statuses)
+        mask = self._by_status.get(key)
+        if mask is None:
+            if not statuses:
+                mask = np.ones(len(self.rids), dtype=bool)
+            else:
+                mask = np.isin(self.status, [self.status_codes[s] for s in statuses if s in self.status_codes])
+            mask.flags.writeable = False  # shared by every search: `search` only reads it
+            self._by_status[key] = mask
+        return mask
 
     def search(self, terms: Sequence[str], allowed: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """(rids, BM25 scores) of the allowed rows holding any term, best first (ties by rid), at
