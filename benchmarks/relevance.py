@@ -136,6 +136,8 @@ FUSIONS: list[tuple[str, str, Tuning]] = [
     ("convex 0.7 : 0.3, whole texts only (no sentence vectors)", "hybrid", Tuning(passage_weight=0.0)),
     ("convex 0.7 : 0.3, best sentence weighs 0.2", "hybrid", Tuning(passage_weight=0.2)),
     ("convex 0.7 : 0.3, best sentence weighs 0.4", "hybrid", Tuning(passage_weight=0.4)),
+    ("convex 0.7 : 0.3, no French/English glossary on the keyword side", "hybrid", Tuning(glossary=False)),
+    ("BM25 alone, no glossary", "lexical", Tuning(glossary=False)),
 ]
 
 

@@ -18,6 +18,7 @@ from catalogue.model import Practice
 from catalogue.store import Filters, PracticeStore
 from catalogue.text import analyze
 from search.fusion import Ranking, convex_arrays, rrf
+from search.glossary import dutch_for
 from search.snippets import Snippet, make_snippet
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class Tuning:
     # best `rescore_depth` document hits are rescored; 0 turns sentences off (needs a reindex).
     passage_weight: float = 0.3
     rescore_depth: int = 100
+    # Add the Dutch words of French and English phrases (search/glossary.yaml) to the keyword side.
+    glossary: bool = True
     # 0: dense search is exact. Above 0, catalogues of IVF_MIN_ROWS practices or more are
     # searched approximately, scanning this many k-means groups (recall in BENCHMARKS.md).
     ivf_nprobe: int = 0
@@ -130,7 +133,7 @@ class SearchService:
     def _rank(self, query: str, filters: Filters, mode: Mode, timings: dict[str, float]
               ) -> tuple[Ranking, set[str]]:
         t = self.tuning
-        stems = set(analyze(query))
+        stems = set(analyze(f"{query} {dutch_for(query)}" if t.glossary else query))
         dense = lexical = Ranking.empty()
         candidates: list[int] | None = None
         if mode in (Mode.semantic, Mode.hybrid):
