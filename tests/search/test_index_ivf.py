@@ -35,11 +35,13 @@ def _exact(vectors, query, rids, k):
 
 def test_scanning_every_group_equals_the_exact_search(large):
     index, vectors, rng = large
-    assert index.ivf is None  # built on demand, not by exact searches
     index.nprobe = 4096
     query = _unit(rng, 1, 16)[0]
+    index.search(query, 20)
+    assert index.ivf is None  # a search never builds it: until then it scans exactly
+    assert index.ensure_ivf()
     got = index.search(query, 20)
-    assert index.ivf is not None and index.ivf.nlist == 76  # 3000 // 39 training vectors per group
+    assert index.ivf.nlist == 76  # 3000 // 39 training vectors per group
     assert [r for r, _ in got] == _exact(vectors, query, range(1, 3001), 20)
     assert np.allclose([s for _, s in got], [vectors[r - 1] @ query for r, _ in got], atol=1e-5)
 
@@ -47,6 +49,7 @@ def test_scanning_every_group_equals_the_exact_search(large):
 def test_few_groups_find_most_of_the_exact_top_ten(large):
     index, vectors, rng = large
     index.nprobe = 8
+    index.ensure_ivf()
     queries = _unit(rng, 20, 16)
     found = [len({r for r, _ in index.search(q, 10)} & set(_exact(vectors, q, range(1, 3001), 10)))
              for q in queries]
@@ -69,6 +72,7 @@ def test_updates_and_removals_reach_the_approximate_index(large):
 def test_filtered_search_returns_only_candidates_and_probes_more_groups(large):
     index, vectors, rng = large
     index.nprobe = 4
+    index.ensure_ivf()
     query = _unit(rng, 1, 16)[0]
     candidates = sorted(rng.choice(np.arange(1, 3001), 300, replace=False).tolist())
     got = [r for r, _ in index.search(query, 30, rids=candidates)]
