@@ -51,10 +51,8 @@ class FacetMasks:
             out[ids[ids < size]] = True
             return out
 
-        table = np.zeros((size, len(tags)), dtype=bool)
-        for j, (_, _, csv) in enumerate(tags):
-            ids = _ids(csv)
-            table[ids[ids < size], j] = True
+        columns = [mask(csv) for _, _, csv in tags]
+        table = np.stack(columns, axis=1) if columns else np.zeros((size, 0), dtype=bool)
         return cls(version, size, tuple((k, v) for k, v, _ in tags), table,
                    {s: mask(ids) for s, ids in status})
 
