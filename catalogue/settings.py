@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     ivf_nprobe: int = Field(
         default=0, ge=0, le=4096, description="0: exact vector search. Above 0, catalogues of "
         "20,000 practices or more use an approximate index (FAISS IVF) and scan this many of its "
-        "groups per search; 64 keeps 98% of the exact top 10 at 100,000 practices (BENCHMARKS.md)")
+        "groups per search; 64 keeps 94% of the exact hybrid top 10 at 100,000 practices (BENCHMARKS.md)")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
         description="Sites that may call the API from a browser (comma-separated; * = all)",
