@@ -9,7 +9,15 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from catalogue.errors import FieldIssue, InvalidRecord
@@ -21,6 +29,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 LIST_FIELDS = ("sectors", "krachtlijnen", "target_groups", "themes")
 # Timestamps the store manages; they do not count as a change of content.
 MANAGED_FIELDS = ("created", "updated")
+# Caps on `extra`, the unknown fields a record brings along: every write path (ingest, CLI, API,
+# anonymous submissions) goes through the model, so these bound what anyone can store.
+MAX_EXTRA_BYTES = 20_000
+MAX_EXTRA_KEYS = 50
+MAX_EXTRA_DEPTH = 8
 
 
 class Status(StrEnum):
@@ -39,6 +52,30 @@ def _split(value: Any) -> Any:
         sep = ";" if ";" in value else ","
         return [part.strip() for part in value.split(sep) if part.strip()]
     return value
+
+
+def json_depth(value: Any) -> int:
+    """How many lists and objects nest in a JSON value (0 for a scalar), counted without recursion."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, outer = todo.pop()
+        if isinstance(item, dict | list | tuple):
+            deepest = max(deepest, outer + 1)
+            todo.extend((v, outer + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _check_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` as plain JSON, or an error when it is too big, has too many keys or nests too deeply."""
+    if len(extra) > MAX_EXTRA_KEYS:
+        raise _err("extra", f"te veel onbekende velden ({len(extra)}; hoogstens {MAX_EXTRA_KEYS})")
+    for key, value in extra.items():
+        if json_depth(value) > MAX_EXTRA_DEPTH:
+            raise _err("extra", f"veld '{str(key)[:40]}' is te diep genest (hoogstens {MAX_EXTRA_DEPTH} niveaus)")
+    blob = json.dumps(extra, default=str, ensure_ascii=False)
+    if len(blob.encode("utf-8")) > MAX_EXTRA_BYTES:
+        raise _err("extra", f"de onbekende velden zijn samen te groot (hoogstens {MAX_EXTRA_BYTES} bytes)")
+    return json.loads(blob)  # type: ignore[no-any-return]
 
 
 def _resolve_all(values: list[str], vocab: Vocabulary) -> list[str]:
@@ -80,7 +117,7 @@ class Practice(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _gather(cls, data: Any) -> Any:
+    def _gather(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             raise _err("record_type", "een record moet een object met velden zijn")
         data = {k: v for k, v in data.items() if v is not None and v != ""}
@@ -91,7 +128,9 @@ class Practice(BaseModel):
         extra.update({k: v for k, v in data.items() if k not in known})
         data = {k: v for k, v in data.items() if k in known}
         if extra:
-            data["extra"] = json.loads(json.dumps(extra, default=str))
+            # Rows already in the store are read as they are; the caps apply to what comes in.
+            stored = bool(info.context and info.context.get("stored"))
+            data["extra"] = json.loads(json.dumps(extra, default=str)) if stored else _check_extra(extra)
         for name in LIST_FIELDS:
             if name in data:
                 data[name] = _split(data[name])

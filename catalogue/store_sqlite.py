@@ -138,7 +138,7 @@ def _from_row(row: dict[str, Any]) -> Practice:
     for name in LIST_FIELDS:
         data[name] = json.loads(data[name] or "[]")
     data["extra"] = json.loads(data["extra"] or "{}")
-    return Practice.model_validate(data)
+    return Practice.model_validate(data, context={"stored": True})  # stored rows skip the input caps
 
 
 def _open_backup(source: Path) -> sqlite3.Connection:

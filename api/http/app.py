@@ -14,6 +14,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
 from api.http.deps import get_settings
+from api.http.limits import BodyLimit
 from catalogue.errors import IndexOutOfDate
 from catalogue.settings import Settings
 from catalogue.store import open_store
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     )
     app.dependency_overrides[get_settings] = lambda: settings
     errors.install(app)
+    # Chunked bodies, on the bytes read; inside Guard, so its 413 reaches the error handler.
+    app.add_middleware(BodyLimit, max_body=settings.max_body_bytes)
     app.add_middleware(Guard, max_body=settings.max_body_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)

@@ -46,6 +46,8 @@ def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[
 
 def _validation_item(error: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path", "header")]
+    if error["type"] == "json_invalid":
+        loc = []  # its location is a character offset, not a field
     message = _PYDANTIC_DUTCH.get(error["type"], "ongeldige waarde")
     if error["type"] in ("greater_than_equal", "less_than_equal"):
         bound = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("le"))
@@ -72,6 +74,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body its JSON parser gives up on (nested too deeply).
+            items = [{"parameter": "body", "message": _PYDANTIC_DUTCH["json_invalid"]}]
+            return JSONResponse(error_body("Ongeldige invoer: body.", items), status_code=422)
         detail = exc.detail if isinstance(exc.detail, str) else "Fout"
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Deze pagina of dit adres bestaat niet."

@@ -6,12 +6,10 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from api.http.convert import practice_out, practice_url
 from api.http.deps import get_engine, get_settings, require_key
+from api.http.limits import client_of, rate_limits
 from api.http.routes_search import Multi, filters_from
 from api.http.schemas import DuplicateOut, ErrorResponse, PracticeIn, PracticeList, PracticeOut, SubmissionOut
 from catalogue.errors import DuplicatePractice, InvalidInput, PracticeNotFound
@@ -25,7 +23,6 @@ from search.engine import SearchEngine
 router = APIRouter(prefix="/api", tags=["praktijken"])
 WRITE_ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
                 409: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
-_limiter = MovingWindowRateLimiter(MemoryStorage())
 
 
 def _get(engine: SearchEngine, practice_id: str, *, public: bool = True) -> Practice:
@@ -40,7 +37,10 @@ def _save(engine: SearchEngine, practice: Practice) -> None:
 
 
 def _payload(body: PracticeIn) -> dict[str, Any]:
-    return body.model_dump(exclude_none=True)
+    # Unknown fields are passed on as sent: the model caps them (size, keys, depth) and names
+    # the one at fault, where dumping a deeply nested one here would fail (a 500).
+    extra = body.model_extra or {}
+    return {**body.model_dump(exclude_none=True, exclude=set(extra)), **extra}
 
 
 @router.get("/practices", response_model=PracticeList, responses={422: {"model": ErrorResponse}})
@@ -124,19 +124,14 @@ def delete_practice(practice_id: str, engine: Annotated[SearchEngine, Depends(ge
     return Response(status_code=204)
 
 
-def _client(request: Request, settings: Settings) -> str:
-    if settings.trust_proxy and (fwd := request.headers.get("x-forwarded-for")):
-        return fwd.split(",")[0].strip()
-    return request.client.host if request.client else "onbekend"
-
-
 @router.post("/submissions", response_model=SubmissionOut, status_code=201,
              responses={409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
                         429: {"model": ErrorResponse}}, tags=["inzendingen"])
 def submit(request: Request, body: PracticeIn, engine: Annotated[SearchEngine, Depends(get_engine)],
            settings: Annotated[Settings, Depends(get_settings)]) -> Any:
     """Stel een praktijk voor; ze wordt bewaard als kladversie tot een curator ze publiceert."""
-    if not _limiter.hit(parse(settings.submission_rate), "submission", _client(request, settings)):
+    client = client_of(request, trust_proxy=settings.trust_proxy)
+    if not rate_limits(request).hit(settings.submission_rate, "submission", client):
         from fastapi import HTTPException
 
         raise HTTPException(429, "Te veel inzendingen na elkaar. Probeer het over een minuut opnieuw.",

@@ -1,0 +1,80 @@
+"""Limits on what one client can make the server do: body size on the bytes read, rate limits."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import HTTPException, Request  # FastAPI lets its own HTTPException pass while it reads the body
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def too_large(max_body: int) -> str:
+    return f"De inhoud is te groot (hoogstens {max_body} bytes)."
+
+
+class BodyLimit:
+    """Refuse a request body once more than `max_body` bytes have been read.
+
+    A Content-Length header is checked elsewhere (Guard) before anything is read; a chunked
+    body has none, so the count here is on the bytes that actually arrive. The 413 is raised
+    from `receive`, inside the route, so the app's own error handler renders it in Dutch.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        read = 0
+
+        async def limited() -> Message:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > self.max_body:
+                    raise HTTPException(413, too_large(self.max_body))
+            return message
+
+        await self.app(scope, limited, send)
+
+
+
+class RateLimits:
+    """Per-client moving-window limits, one counter per app (so tests and servers start clean).
+
+    The counts live in this process: two server processes allow twice the rate. They move to
+    the database with the PostgreSQL backend.
+    """
+
+    def __init__(self) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, rate: str, scope: str, client: str) -> bool:
+        """Count one request; False when the client is over `rate` (e.g. '5/minute')."""
+        return self._limiter.hit(parse(rate), scope, client)
+
+
+_made = threading.Lock()
+
+
+def rate_limits(request: Request) -> RateLimits:
+    """The app's rate limits, made on first use."""
+    state = request.app.state
+    with _made:
+        if getattr(state, "rate_limits", None) is None:
+            state.rate_limits = RateLimits()
+    return state.rate_limits  # type: ignore[no-any-return]
+
+
+def client_of(request: Request, *, trust_proxy: bool) -> str:
+    """Who is asking: the peer address, or the first X-Forwarded-For hop behind a trusted proxy."""
+    if trust_proxy and (forwarded := request.headers.get("x-forwarded-for")):
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "onbekend"
