@@ -54,6 +54,16 @@ class UpsertResult:
 
 
 @dataclass(frozen=True)
+class RestoreResult:
+    """What a restore did: the practices it brought back and what happened to the API keys."""
+
+    practices: int
+    keys_kept: int  # the current keys, kept in place of the backup's (0 with with_keys)
+    keys_in_backup: int
+    with_keys: bool
+
+
+@dataclass(frozen=True)
 class IndexEntry:
     """A published practice as the vector index must hold it."""
 
@@ -100,7 +110,13 @@ class PracticeStore(Protocol):
 
     def backup(self, target: Path) -> int: ...
 
-    def restore(self, source: Path) -> int: ...
+    def restore(self, source: Path, *, with_keys: bool = False) -> RestoreResult: ...
+
+    def bad_rows(self) -> dict[int, str]: ...
+
+    def derived_problems(self) -> list[str]: ...
+
+    def rebuild_derived(self) -> int: ...
 
     def close(self) -> None: ...
 

@@ -10,6 +10,7 @@ Tables (readable in Datasette or the sqlite3 shell):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -24,12 +25,13 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from catalogue import backup_sqlite
 from catalogue.errors import PracticeNotFound, StoreError
 from catalogue.facet_masks import FacetMasks
 from catalogue.faults import crash_point
 from catalogue.lexicon import Lexicon
 from catalogue.model import LIST_FIELDS, Practice
-from catalogue.store import FACET_KINDS, Filters, IndexEntry, UpsertResult
+from catalogue.store import FACET_KINDS, Filters, IndexEntry, RestoreResult, UpsertResult
 from catalogue.text import analyze
 from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 
@@ -139,29 +141,6 @@ def _from_row(row: dict[str, Any]) -> Practice:
         data[name] = json.loads(data[name] or "[]")
     data["extra"] = json.loads(data["extra"] or "{}")
     return Practice.model_validate(data, context={"stored": True})  # stored rows skip the input caps
-
-
-def _open_backup(source: Path) -> sqlite3.Connection:
-    """A read-only connection to a backup file that passed the checks, or StoreError."""
-    try:
-        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
-            if "meta" in tables else None
-    except sqlite3.DatabaseError as e:
-        raise StoreError(f"{source}: geen leesbare SQLite-back-up ({e}); er is niets hersteld") from e
-    problem = None
-    if check != "ok":
-        problem = f"beschadigd ({check})"
-    elif "practices" not in tables or row is None:
-        problem = "geen back-up van een praktijkbank-catalogus"
-    elif int(row[0]) > SCHEMA_VERSION:
-        problem = f"schemaversie {row[0]} is nieuwer dan deze praktijkbank ({SCHEMA_VERSION})"
-    if problem:
-        conn.close()
-        raise StoreError(f"{source}: {problem}; er is niets hersteld")
-    return conn
 
 
 class SqliteStore:
@@ -287,23 +266,16 @@ class SqliteStore:
         os.replace(temp, target)
         return count
 
-    def restore(self, source: Path) -> int:
-        """Replace the whole catalogue by a backup, after checking that it is a sound one.
+    def restore(self, source: Path, *, with_keys: bool = False) -> RestoreResult:
+        """Replace the whole catalogue by a backup once all of it has proved sound.
 
-        The check (integrity, schema version, the practices table) runs before anything is
-        touched; the copy itself is one backup step into the live file, so readers see the old
-        catalogue or the new one. Returns the number of practices restored.
+        The backup is checked and prepared in a temporary copy (catalogue/backup_sqlite.py);
+        nothing live is touched until then. The current API keys stay unless `with_keys`.
         """
-        source = Path(source)
-        if not source.is_file():
-            raise StoreError(f"{source}: back-upbestand niet gevonden")
-        src = _open_backup(source)
-        try:
-            src.backup(self.db.conn)
-        finally:
-            src.close()
+        result = backup_sqlite.restore_into(self, Path(source), schema_version=SCHEMA_VERSION,
+                                            with_keys=with_keys)
         self._migrate()
-        return self.count()
+        return dataclasses.replace(result, practices=self.count())
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -457,15 +429,59 @@ class SqliteStore:
     def rebuild_fts(self) -> int:
         """Rebuild the full-text index from the practices table."""
         with self.transaction():
+            self._create_derived_tables()
             self.db.execute("DELETE FROM practices_fts")
             count = 0
-            for row in self.db.query(f"SELECT rid, {', '.join(_COLUMNS)} FROM practices"):
+            for rid, practice in self._readable_rows():
                 self.db.execute(
                     "INSERT INTO practices_fts(rowid, title, summary, body, tags) VALUES (?,?,?,?,?)",
-                    [row["rid"], *_fts_row(_from_row(row))],
+                    [rid, *_fts_row(practice)],
                 )
                 count += 1
         return count
+
+    def rebuild_derived(self) -> int:
+        """Rebuild the tag and full-text tables from `practices`, creating them when missing.
+
+        Rows the model rejects get neither; `bad_rows` names them for the curator."""
+        with self.transaction():
+            self._create_derived_tables()
+            self.db.execute("DELETE FROM practice_tags")
+            for rid, practice in self._readable_rows():
+                self.db.conn.executemany("INSERT INTO practice_tags(kind, value, rid) VALUES (?, ?, ?)",
+                                         _tag_rows(rid, practice))
+            return self.rebuild_fts()
+
+    def _create_derived_tables(self) -> None:
+        for statement in _SCHEMA_V1.split(";\n"):
+            if "practice_tags" in statement or "practices_fts" in statement:
+                self.db.execute(statement)
+
+    def _readable_rows(self) -> Iterator[tuple[int, Practice]]:
+        for row in self.db.query(f"SELECT rid, {', '.join(_COLUMNS)} FROM practices"):
+            try:
+                yield row["rid"], _from_row(row)
+            except (ValueError, TypeError):  # json and pydantic errors; bad_rows() reports them
+                continue
+
+    def bad_rows(self) -> dict[int, str]:
+        """The rows of `practices` that the model rejects, by rid, each named with its id and field."""
+        return backup_sqlite.bad_rows(self.db.conn)
+
+    def derived_problems(self) -> list[str]:
+        """Derived tables that are missing or out of step with `practices`."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in ("practice_tags", "practices_fts") if t not in tables]
+        problems = [f"tabel {t} ontbreekt" for t in missing]
+        if not missing:
+            # A row the model rejects has no tags on purpose; bad_rows() names it.
+            untagged = [row for row in self.db.query(
+                f"SELECT rid, content_hash, {', '.join(_COLUMNS)} FROM practices WHERE rid NOT IN "
+                "(SELECT rid FROM practice_tags WHERE kind = 'region')")
+                if backup_sqlite.row_problem(row) is None]
+            if untagged:
+                problems.append(f"tags: {len(untagged)} praktijken zonder tags")
+        return problems
 
     # -- reads ------------------------------------------------------------------------
 

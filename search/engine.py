@@ -303,11 +303,16 @@ class SearchEngine:
         problems: list[str] = []
         store = self.store
         practices = store.count()
+        bad = store.bad_rows()
+        derived = store.derived_problems()
+        problems = [f"ongeldige rij: {p}" for p in bad.values()] + derived
         expected = store.index_entries()
-        fts_rows = store.fts_rowids()  # type: ignore[attr-defined]
-        all_rids = set(store.filter_rids(_ALL))
-        if set(fts_rows) != all_rids:
-            problems.append(f"volledige-tekstindex: {len(fts_rows)} rijen voor {len(all_rids)} praktijken")
+        fts_rows: list[int] = []
+        if not derived:  # the tables exist: do they hold every readable practice?
+            fts_rows = store.fts_rowids()  # type: ignore[attr-defined]
+            readable = set(store.filter_rids(_ALL)) - set(bad)
+            if set(fts_rows) != readable:
+                problems.append(f"volledige-tekstindex: {len(fts_rows)} rijen voor {len(readable)} praktijken")
         index_count = index_embedder = found = None
         try:
             index = self.index(verify=False)
@@ -325,8 +330,9 @@ class SearchEngine:
     def repair(self, *, progress: Progress | None = None) -> SyncReport:
         """Bring FTS and the index back in line with the store, rebuilding only what is needed."""
         store = self.store
-        if set(store.fts_rowids()) != set(store.filter_rids(_ALL)):  # type: ignore[attr-defined]
-            store.rebuild_fts()  # type: ignore[attr-defined]
+        if store.derived_problems() or set(store.fts_rowids()) != (  # type: ignore[attr-defined]
+                set(store.filter_rids(_ALL)) - set(store.bad_rows())):
+            store.rebuild_derived()  # tags and FTS, from practices
         try:
             self.index()
         except IndexOutOfDate:

@@ -25,7 +25,7 @@ def test_backup_and_restore_round_trip(filled, tmp_path, sample):
     assert filled.backup(target) == len(sample)
     filled.delete("taalcafe-gent")
     filled.upsert_many([parse_practice({**sample[1], "title": "Gewijzigd na de back-up"})])
-    assert filled.restore(target) == len(sample)
+    assert filled.restore(target).practices == len(sample)
     assert filled.get("taalcafe-gent").title == sample[0]["title"]
     assert filled.get(sample[1]["id"]).title == sample[1]["title"]
     # The restored full-text index came along with the rows.
