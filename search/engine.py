@@ -27,6 +27,7 @@ from catalogue.text import split_sentences
 from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
 from search.index_faiss import IVF_MIN_ROWS, PASSAGE_SCHEME, FaissIndex
+from search.rebuild import BackgroundRebuild
 from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
@@ -87,6 +88,8 @@ class SearchEngine:
         self._verified = False  # whether the loaded index was checked against the embedder
         self._dirty = False  # a sync failed half-way: the index in memory may differ from the file
         self._lock = threading.RLock()
+        # Set by a server: index repairs after writes then run in this background thread.
+        self.background: BackgroundRebuild | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:
@@ -108,6 +111,11 @@ class SearchEngine:
             assert self._embedder_factory is not None
             self._embedder = self._embedder_factory()
         return self._embedder
+
+    @property
+    def embedder_name(self) -> str:
+        """The embedder's name once it is loaded, without loading it ('' before)."""
+        return self._embedder.name if self._embedder is not None else ""
 
     # -- the index on disk --------------------------------------------------------------
 
@@ -214,7 +222,26 @@ class SearchEngine:
         return out
 
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
+        self._after_write(prepared)
+
+    def _after_write(self, prepared: Encoded | None = None) -> None:
+        """Sync after a write; in a server, a missing or damaged index is rebuilt in the background
+        instead of inside the request (the write itself is committed already)."""
+        background = self.background
+        if background is not None and (background.running or self.index_if_usable() is None):
+            background.request()
+            return
         self.sync(prepared=prepared)
+
+    def repair_in_background(self) -> BackgroundRebuild:
+        """A server's start: the derived tables now (SQL only), the vector index in a thread."""
+        self.background = self.background or BackgroundRebuild(self)
+        self._repair_derived()
+        try:
+            self.verify_fresh()
+        except IndexOutOfDate:
+            self.background.request()
+        return self.background
 
     def sync(self, *, prepared: Encoded | None = None, rebuild: bool = False,
              progress: Progress | None = None) -> SyncReport:
@@ -293,19 +320,20 @@ class SearchEngine:
     def remove(self, practice_id: str) -> None:
         """Delete a practice from the store, then from the index."""
         self.store.delete(practice_id)
-        if self._file_key() is not None:
-            self.sync()
+        if self._file_key() is not None or self.background is not None:
+            self._after_write()
 
     # -- health -------------------------------------------------------------------------
 
-    def check(self) -> CheckReport:
-        """Compare the store, its FTS table and the vector index; list every problem."""
-        problems: list[str] = []
+    def check(self, *, rows: bool = True) -> CheckReport:
+        """Compare the store, its FTS table and the vector index; list every problem.
+
+        `rows=False` skips reading every row through the model (the server's /health)."""
         store = self.store
-        practices = store.count()
-        bad = store.bad_rows()
+        bad = store.bad_rows() if rows else {}
         derived = store.derived_problems()
         problems = [f"ongeldige rij: {p}" for p in bad.values()] + derived
+        practices = store.count()
         expected = store.index_entries()
         fts_rows: list[int] = []
         if not derived:  # the tables exist: do they hold every readable practice?
@@ -329,15 +357,19 @@ class SearchEngine:
 
     def repair(self, *, progress: Progress | None = None) -> SyncReport:
         """Bring FTS and the index back in line with the store, rebuilding only what is needed."""
-        store = self.store
-        if store.derived_problems() or set(store.fts_rowids()) != (  # type: ignore[attr-defined]
-                set(store.filter_rids(_ALL)) - set(store.bad_rows())):
-            store.rebuild_derived()  # tags and FTS, from practices
+        self._repair_derived()
         try:
             self.index()
         except IndexOutOfDate:
             return self.sync(rebuild=True, progress=progress)
         return self.sync(progress=progress)
+
+    def _repair_derived(self) -> None:
+        """Rebuild the tag and full-text tables from practices when they are missing or out of step."""
+        store = self.store
+        if store.derived_problems() or set(store.fts_rowids()) != (  # type: ignore[attr-defined]
+                set(store.filter_rids(_ALL)) - set(store.bad_rows())):
+            store.rebuild_derived()
 
     def service(self) -> SearchService:
         return SearchService(self.store, self, self.tuning)

@@ -15,7 +15,6 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
 from api.http.deps import get_settings
 from api.http.limits import BodyLimit
-from catalogue.errors import IndexOutOfDate
 from catalogue.settings import Settings
 from catalogue.store import open_store
 from search.engine import SearchEngine
@@ -65,10 +64,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
             app.state.engine = SearchEngine.from_settings(settings, store)
         else:
             app.state.engine = engine
-        try:  # bring the index in line with the catalogue (after a crash or a restore)
-            app.state.engine.repair()
-        except IndexOutOfDate:
-            pass
+        # After a crash, a restore or a lost index: the tables now, the index in a background
+        # thread (logged, shown on /health); keyword search answers meanwhile.
+        app.state.engine.repair_in_background()
         # in-memory facet masks, BM25 postings and the approximate index, without delaying start
         threading.Thread(target=app.state.engine.warm, name="praktijkbank-warm", daemon=True).start()
         yield

@@ -52,6 +52,8 @@ def search(
         raise InvalidInput("q", f"de zoekvraag is te lang (hoogstens {settings.max_query_chars} tekens)")
     filters = filters_from(krachtlijn, region, sector, target_group, theme)
     per_page = min(per_page, settings.max_per_page)
+    if service.engine.background is not None and service.engine.background.running:
+        mode = Mode.lexical  # the vector index is being rebuilt: keywords answer, nobody waits
     result = service.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
     return SearchResponse(
         query=q, mode=result.mode, total=result.total, page=result.page, per_page=result.per_page,
@@ -90,8 +92,18 @@ health_router = APIRouter(tags=["beheer"])
 
 @health_router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
-    """Klaar (200) alleen als de zoekindex overeenkomt met de catalogus; anders 503."""
-    report = engine.check()
+    """Klaar (200) alleen als de zoekindex overeenkomt met de catalogus; anders 503. Terwijl de
+    zoekindex opnieuw opgebouwd wordt: 200 met status "rebuilding" en het percentage; zoeken
+    werkt dan op woorden."""
+    rebuilding = engine.background.progress() if engine.background is not None else None
+    if rebuilding is not None:
+        published = len(engine.store.index_entries())
+        body = Health(status="rebuilding", ready=False, practices=published, published=published,
+                      index_count=None, embedder=engine.embedder_name, index_stamp=None,
+                      problems=["De zoekindex wordt opnieuw opgebouwd; zoeken werkt intussen op woorden."],
+                      warm=engine.is_warm(), rebuild_percent=rebuilding)
+        return JSONResponse(body.model_dump(), status_code=200)
+    report = engine.check(rows=False)
     stamp = None
     try:
         stamp = engine.index(verify=False).stamp.summary()

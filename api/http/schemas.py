@@ -98,6 +98,8 @@ class Health(BaseModel):
     # Whether the in-memory search views (BM25 postings) match the catalogue; until then the
     # answers are the same, only slower.
     warm: bool = False
+    # While the vector index is rebuilt in the background (status "rebuilding"): the share done.
+    rebuild_percent: float | None = None
 
 
 class ErrorItem(BaseModel):
