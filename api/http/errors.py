@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.http import routes_pages
 from catalogue.errors import (
     DuplicatePractice,
     EmbedderUnavailable,
@@ -73,7 +74,9 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(f"Ongeldige invoer: {names}.", items), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and routes_pages.wants_html(request):
+            return routes_pages.not_found_page()  # browsers get a Dutch page; /api/* keeps JSON
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             # FastAPI's answer to a body its JSON parser gives up on (nested too deeply).
             items = [{"parameter": "body", "message": _PYDANTIC_DUTCH["json_invalid"]}]

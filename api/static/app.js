@@ -81,6 +81,7 @@
   /* ---------- vocabularies (labels for keys) ---------- */
 
   const labels = {}; // group name -> Map(key -> label)
+  const descriptions = {}; // group name -> Map(key -> definition)
 
   async function loadVocabulary() {
     let vocab = null;
@@ -90,7 +91,9 @@
       return null; // keys are shown instead of labels
     }
     for (const [group, terms] of Object.entries(vocab || {})) {
-      if (Array.isArray(terms)) labels[group] = new Map(terms.map((t) => [t.key, t.label || t.key]));
+      if (!Array.isArray(terms)) continue;
+      labels[group] = new Map(terms.map((t) => [t.key, t.label || t.key]));
+      descriptions[group] = new Map(terms.filter((t) => t.description).map((t) => [t.key, t.description]));
     }
     return vocab;
   }
@@ -154,6 +157,24 @@
     const krachtlijnen = badges('krachtlijn', item.krachtlijnen, 'Krachtlijnen');
     if (krachtlijnen) li.append(krachtlijnen);
     return li;
+  }
+
+  // A blank line starts a new paragraph; a single newline is a hard wrap and flows on.
+  function paragraphs(text) {
+    return String(text || '').split(/\r?\n[ \t]*\r?\n/)
+      .map((block) => block.replace(/\s*\r?\n\s*/g, ' ').trim())
+      .filter(Boolean);
+  }
+
+  // "2019-2023", "sinds 2019, lopend", or '' without a start year.
+  function period(p) {
+    const start = Number.isInteger(p.start_year) ? p.start_year : null;
+    const end = p.end_year;
+    if (start === null) return Number.isInteger(end) ? `tot ${end}` : '';
+    if (end === 'lopend' || end === null || end === undefined || end === '') {
+      return end === 'lopend' ? `sinds ${start}, lopend` : `sinds ${start}`;
+    }
+    return end === start ? String(start) : `${start}–${end}`;
   }
 
   function formatDate(value) {
@@ -225,13 +246,35 @@
     for (const group of FILTER_GROUPS) {
       const terms = Array.isArray(vocab[group.name]) ? vocab[group.name] : [];
       if (!terms.length) continue;
-      const items = terms.map((term) => el('li', { className: 'facet-value' },
-        el('label', { title: term.description || null },
-          el('input', { type: 'checkbox', name: group.name, value: term.key }),
-          el('span', { className: 'facet-label' }, term.label || term.key), ' ',
-          el('span', { className: 'count' }, term.count ?? ''))));
-      fieldsets.push(el('fieldset', { className: 'facet' },
-        el('legend', null, group.legend), el('ul', { className: 'facet-list' }, ...items)));
+      // Definitions (the krachtlijnen have them) are text under the option, shown on request and
+      // always tied to the checkbox as its description: not a hover-only title.
+      const withDefinitions = group.name === 'krachtlijn' && terms.some((t) => t.description);
+      const items = terms.map((term) => {
+        const defId = withDefinitions && term.description ? `def-${group.name}-${term.key}` : null;
+        return el('li', { className: 'facet-value' },
+          el('label', null,
+            el('input', { type: 'checkbox', name: group.name, value: term.key, 'aria-describedby': defId }),
+            el('span', { className: 'facet-label' }, term.label || term.key), ' ',
+            el('span', { className: 'count' }, term.count ?? '')),
+          defId ? el('p', { className: 'facet-definition', id: defId, hidden: true }, term.description) : null);
+      });
+      const fieldset = el('fieldset', { className: 'facet' },
+        el('legend', { className: 'visually-hidden' }, group.legend));
+      if (withDefinitions) {
+        const toggle = el('button', { type: 'button', className: 'link-button definitions-toggle',
+          'aria-expanded': 'false' }, 'Toon wat de krachtlijnen betekenen');
+        toggle.addEventListener('click', () => {
+          const show = toggle.getAttribute('aria-expanded') !== 'true';
+          toggle.setAttribute('aria-expanded', String(show));
+          toggle.textContent = show ? 'Verberg de uitleg' : 'Toon wat de krachtlijnen betekenen';
+          for (const def of fieldset.querySelectorAll('.facet-definition')) def.hidden = !show;
+        });
+        fieldset.append(toggle);
+      }
+      fieldset.append(el('ul', { className: 'facet-list' }, ...items));
+      // Each group folds (fewer Tab stops); it opens again by its heading.
+      fieldsets.push(el('details', { className: 'facet-group', 'data-group': group.name, open: true },
+        el('summary', null, group.legend), fieldset));
     }
     container.replaceChildren(...fieldsets);
     syncCheckboxes(current);
@@ -329,6 +372,8 @@
 
     $('#search-error').hidden = true;
     $('#total').textContent = total === 1 ? '1 praktijk gevonden' : `${total} praktijken gevonden`;
+    $('#show-results').textContent = total === 1 ? 'Toon 1 resultaat' : `Toon ${total} resultaten`;
+    renderQueryHelp(data, state);
     $('#results').replaceChildren(...results.map((item) => renderResult(item)));
     $('#empty').hidden = results.length > 0;
     $('#empty-hint').textContent = total > 0
@@ -336,7 +381,7 @@
       : 'Probeer andere woorden of zet een paar filters uit.';
 
     lastPageCount = Math.max(1, Math.ceil(total / perPage));
-    $('#pagination').hidden = total === 0;
+    $('#pagination').hidden = lastPageCount <= 1 && page <= 1;
     $('#prev').disabled = page <= 1;
     $('#next').disabled = page >= lastPageCount;
     $('#page-info').textContent = `pagina ${page} van ${lastPageCount}`;
@@ -344,6 +389,43 @@
     const active = activeFilterCount(state);
     $('#filter-active').textContent = active ? `(${active} actief)` : '';
     $('#clear-filters').hidden = active === 0;
+    document.title = searchTitle(state, total);
+  }
+
+  const DEFAULT_TITLE = document.title;
+
+  function searchTitle(state, total) {
+    const found = total === 1 ? '1 praktijk' : `${total} praktijken`;
+    if (state.q) return `${state.q} (${found}) – Zoeken – Praktijkbank`;
+    if (activeFilterCount(state)) return `Gefilterd: ${found} – Praktijkbank`;
+    return DEFAULT_TITLE;
+  }
+
+  // A link that searches for another query, keeping the filters.
+  function searchLink(state, q) {
+    const link = el('a', { href: pageUrl({ ...state, q, page: 1 }) }, q);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      $('#q').value = q;
+      search({ ...state, q, page: 1 }, { push: true });
+    });
+    return link;
+  }
+
+  // "match" and "did_you_mean" may be absent (older servers): then nothing is shown.
+  function renderQueryHelp(data, state) {
+    const box = $('#query-help');
+    const parts = [];
+    const suggestion = typeof data.did_you_mean === 'string' ? data.did_you_mean.trim() : '';
+    if (suggestion && suggestion !== state.q) {
+      parts.push(el('p', { className: 'did-you-mean' }, 'Bedoelde je ', searchLink(state, suggestion), '?'));
+    }
+    if (data.match === 'nearest' && state.q) {
+      parts.push(el('p', { className: 'nearest' },
+        `Geen praktijk gaat precies over ‘${state.q}’. Deze liggen het dichtst in de buurt.`));
+    }
+    box.replaceChildren(...parts);
+    box.hidden = parts.length === 0;
   }
 
   function showSearchError(message) {
@@ -354,6 +436,14 @@
     $('#results').replaceChildren();
     $('#empty').hidden = true;
     $('#pagination').hidden = true;
+    $('#query-help').hidden = true;
+  }
+
+  // Phones: the filters sit above the results; this button closes them and goes to the results.
+  function showResults() {
+    if (!WIDE_SCREEN.matches) $('#filters').open = false;
+    $('#total').focus();
+    $('#results-section').scrollIntoView({ block: 'start' });
   }
 
   function setupFilterToggle() {
@@ -371,6 +461,7 @@
       if (vocab) buildFilters(vocab);
     });
     setupFilterToggle();
+    $('#show-results').addEventListener('click', showResults);
 
     $('#search-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -432,14 +523,17 @@
       ['Organisatie', p.organisation],
       ['Regio', p.region ? label('region', p.region) : ''],
       ['Gemeente', p.municipality],
-      ['Krachtlijnen', badges('krachtlijn', p.krachtlijnen)],
+      ['Krachtlijnen', krachtlijnenField(p.krachtlijnen)],
       ['Sectoren', join('sector', p.sectors).join(', ')],
       ['Doelgroepen', join(null, p.target_groups).join(', ')],
       ["Thema's", join(null, p.themes).join(', ')],
       ['Website', linkOrText(p.website)],
       ['Bron', linkOrText(p.source_url)],
       ['Contact', p.contact],
+      ['Periode', period(p)],
       ['Laatst nagekeken', formatDate(p.last_reviewed)],
+      ['Toegevoegd', formatDate(p.created)],
+      ['Bijgewerkt', formatDate(p.updated)],
     ];
     const list = el('dl', { className: 'fields' });
     for (const [name, value] of rows) {
@@ -447,6 +541,22 @@
       list.append(el('div', { className: 'field' }, el('dt', null, name), el('dd', null, value)));
     }
     return list;
+  }
+
+  // Badges plus the definitions, readable by touch and keyboard (a disclosure, not a tooltip).
+  function krachtlijnenField(keys) {
+    const box = badges('krachtlijn', keys);
+    if (!box) return null;
+    const defs = (Array.isArray(keys) ? keys : [])
+      .filter((k) => descriptions.krachtlijn && descriptions.krachtlijn.get(k))
+      .flatMap((k) => [el('dt', null, label('krachtlijn', k)), el('dd', null, descriptions.krachtlijn.get(k))]);
+    const wrap = document.createDocumentFragment();
+    wrap.append(box);
+    if (defs.length) {
+      wrap.append(el('details', { className: 'definitions' },
+        el('summary', null, 'Wat betekenen deze krachtlijnen?'), el('dl', null, ...defs)));
+    }
+    return wrap;
   }
 
   function renderPractice(root, p) {
@@ -457,18 +567,12 @@
     if (p.summary) parts.push(el('p', { className: 'lead' }, p.summary));
     parts.push(fieldRows(p));
 
-    const paragraphs = String(p.description || '').split(/\r?\n\s*\r?\n/).map((s) => s.trim()).filter(Boolean);
-    if (paragraphs.length) {
+    const blocks = paragraphs(p.description);
+    if (blocks.length) {
       parts.push(el('section', { className: 'description', 'aria-labelledby': 'description-heading' },
         el('h2', { id: 'description-heading' }, 'Beschrijving'),
-        ...paragraphs.map((text) => el('p', null, text))));
+        ...blocks.map((text) => el('p', null, text))));
     }
-
-    const dates = [
-      p.created ? `Toegevoegd op ${formatDate(p.created)}` : '',
-      p.updated ? `bijgewerkt op ${formatDate(p.updated)}` : '',
-    ].filter(Boolean);
-    if (dates.length) parts.push(el('p', { className: 'dates' }, dates.join(' · ')));
 
     const similar = el('section', { className: 'similar', 'aria-labelledby': 'similar-heading' },
       el('h2', { id: 'similar-heading' }, 'Gelijkaardige praktijken'),

@@ -3,13 +3,16 @@
  *   <script src="https://HOST/widget.js"></script>
  *   <praktijk-zoeker region="limburg" results="3"></praktijk-zoeker>
  *
- * Attributes: api, region, krachtlijn, sector (comma-separated), results, placeholder, mode, target.
+ * Attributes: api, region, krachtlijn, sector (comma-separated), results, label, placeholder, mode, target.
  * Everything renders inside an open Shadow DOM; API text is only ever inserted as text. */
 (() => {
   'use strict';
   if (!('customElements' in window) || customElements.get('praktijk-zoeker')) return;
 
   const UNREACHABLE = 'De Praktijkbank is niet bereikbaar. Probeer het later opnieuw.';
+  const TIMED_OUT = 'De Praktijkbank antwoordt niet. Controleer je verbinding en probeer het opnieuw.';
+  const TIMEOUT_MS = 8000;
+  const DEFAULT_LABEL = 'Zoek een inspirerende praktijk';
   const FILTERS = ['krachtlijn', 'region', 'sector'];
   const DEFAULT_RESULTS = 5;
   const MAX_RESULTS = 50;
@@ -35,16 +38,17 @@
       color: #1b1f23;
     }
     :host([hidden]) { display: none; }
+    [hidden] { display: none !important; }
     * { box-sizing: border-box; }
     .box { padding: 1rem; background: #fff; border: 1px solid #c8cfd6; border-radius: 8px; }
     label { display: block; margin-bottom: .35rem; font-weight: 700; }
-    .row { display: flex; gap: .5rem; }
+    .row { display: flex; flex-wrap: wrap; gap: .5rem; }
     input {
-      flex: 1; min-width: 0; padding: .55rem .7rem; font: inherit; color: inherit;
+      flex: 1 1 9rem; min-width: 0; width: 100%; padding: .55rem .7rem; font: inherit; color: inherit;
       background: #fff; border: 2px solid #4f5760; border-radius: 6px;
     }
     button {
-      padding: .55rem 1rem; font: inherit; font-weight: 600; color: #fff; cursor: pointer;
+      flex: none; padding: .55rem 1rem; font: inherit; font-weight: 600; color: #fff; cursor: pointer;
       background: #0a5687; border: 2px solid #0a5687; border-radius: 6px;
     }
     button:hover { background: #073b5c; border-color: #073b5c; }
@@ -61,6 +65,13 @@
     .text { margin: .2rem 0 0; }
     mark { padding: 0 .1em; color: inherit; background: #ffe27a; border-radius: 2px; }
     .more { margin: .5rem 0 0; font-size: .95rem; }
+    .help:empty { display: none; }
+    .help p { margin: .5rem 0 0; }
+    .retry {
+      margin-top: .5rem; color: #0a5687; background: #fff; border-color: #0a5687;
+    }
+    .retry:hover { color: #fff; }
+    @media (max-width: 22rem) { .box { padding: .75rem; } }
   `;
 
   // One constructed stylesheet shared by all instances; a <style> element as fallback.
@@ -130,7 +141,7 @@
 
   class PraktijkZoeker extends HTMLElement {
     static get observedAttributes() {
-      return ['placeholder'];
+      return ['placeholder', 'label'];
     }
 
     constructor() {
@@ -138,13 +149,19 @@
       const root = this.attachShadow({ mode: 'open' });
       applyStyles(root);
       this._input = h('input', { type: 'search', id: 'q', name: 'q', autocomplete: 'off', part: 'input' });
-      this._form = h('form', { role: 'search', part: 'form' },
-        h('label', { for: 'q', part: 'label' }, 'Zoek een inspirerende praktijk'),
+      this._label = h('label', { for: 'q', id: 'label', part: 'label' }, DEFAULT_LABEL);
+      // The landmark is named by the visible label; the `label` attribute keeps several apart.
+      this._form = h('form', { role: 'search', 'aria-labelledby': 'label', part: 'form' },
+        this._label,
         h('div', { class: 'row' }, this._input, h('button', { type: 'submit', part: 'button' }, 'Zoeken')));
       this._status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+      this._retry = h('button', { type: 'button', class: 'retry', part: 'retry', hidden: '' }, 'Opnieuw proberen');
+      this._retry.addEventListener('click', () => this.search(this._lastQuery || this._input.value));
+      this._help = h('div', { class: 'help', part: 'help' });
       this._list = h('ul', { class: 'results', part: 'results' });
       this._more = h('p', { class: 'more' });
-      root.append(h('div', { class: 'box', part: 'box' }, this._form, this._status, this._list, this._more));
+      root.append(h('div', { class: 'box', part: 'box' },
+        this._form, this._status, this._retry, this._help, this._list, this._more));
 
       this._timer = 0;
       this._controller = null;
@@ -171,6 +188,7 @@
 
     _applyPlaceholder() {
       this._input.placeholder = this.getAttribute('placeholder') || 'bv. eenzaamheid bij ouderen';
+      this._label.textContent = (this.getAttribute('label') || '').trim() || DEFAULT_LABEL;
     }
 
     get apiBase() {
@@ -213,14 +231,24 @@
       params.set('per_page', String(this.resultCount));
 
       this._showStatus('Zoeken…');
+      this._retry.hidden = true;
       this._list.setAttribute('aria-busy', 'true');
+      // An API that never answers must not leave "Zoeken…" standing: give up after TIMEOUT_MS.
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, TIMEOUT_MS);
       try {
         const response = await fetch(base + '/api/search?' + params, {
           headers: { Accept: 'application/json' },
           signal: controller.signal,
         });
         const body = await response.json().catch(() => null);
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) {
+          if (timedOut) this._showError(TIMED_OUT, true);
+          return;
+        }
         if (!response.ok || !body) {
           const detail = body && typeof body.detail === 'string' ? body.detail : '';
           this._showError(response.status < 500 && detail ? detail : UNREACHABLE);
@@ -230,8 +258,10 @@
         if (controller.signal.aborted) return;
         this._render(body, labels, base, q);
       } catch (err) {
-        if (err.name !== 'AbortError') this._showError(UNREACHABLE);
+        if (timedOut) this._showError(TIMED_OUT, true);
+        else if (err.name !== 'AbortError') this._showError(UNREACHABLE, true);
       } finally {
+        clearTimeout(timer);
         if (this._controller === controller) this._list.removeAttribute('aria-busy');
       }
     }
@@ -241,16 +271,39 @@
       this._status.classList.toggle('error', isError);
     }
 
-    _showError(message) {
+    _showError(message, canRetry = false) {
       this._list.replaceChildren();
       this._more.replaceChildren();
+      this._help.replaceChildren();
       this._showStatus(message, true);
+      this._retry.hidden = !canRetry;
+    }
+
+    // "match" and "did_you_mean" may be absent (older servers): then nothing is shown.
+    _renderHelp(data, q) {
+      const parts = [];
+      const suggestion = typeof data.did_you_mean === 'string' ? data.did_you_mean.trim() : '';
+      if (suggestion && suggestion !== q) {
+        const link = h('a', { href: '#', part: 'link' }, suggestion);
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          this._input.value = suggestion;
+          this.search(suggestion);
+        });
+        parts.push(h('p', { class: 'did-you-mean' }, 'Bedoelde je ', link, '?'));
+      }
+      if (data.match === 'nearest' && q) {
+        parts.push(h('p', { class: 'nearest' },
+          `Geen praktijk gaat precies over ‘${q}’. Deze liggen het dichtst in de buurt.`));
+      }
+      this._help.replaceChildren(...parts);
     }
 
     _render(data, labels, base, q) {
       const items = (Array.isArray(data.results) ? data.results : []).slice(0, this.resultCount);
       const total = Number(data.total) || items.length;
       this._list.replaceChildren(...items.map((item) => this._renderItem(item, labels, base)));
+      this._renderHelp(data, q);
       if (!items.length) this._showStatus('Geen praktijken gevonden.');
       else this._showStatus(total === 1 ? '1 praktijk gevonden' : `${total} praktijken gevonden`);
 
