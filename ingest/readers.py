@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 import yaml
 
+from catalogue.spreadsheet import unquote
+
 SUFFIXES = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml",
     ".csv": "csv", ".md": "markdown", ".markdown": "markdown",
@@ -247,7 +249,8 @@ def _read_csv(path: Path) -> Iterator[Item]:
             if None in row:
                 yield Problem(str(path), locator, "meer kolommen dan in de kop", "csv")
                 continue
-            data = {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
+            # Cells our export quoted against spreadsheet formulas come back as they were.
+            data = {k.strip(): unquote(v) for k, v in row.items() if k is not None and v not in (None, "")}
             if data:
                 yield RawRecord(str(path), locator, data)
 

@@ -22,6 +22,7 @@ from api.cli.render import counts_table, practice_panel, practice_table, print_j
 from catalogue.coverage import coverage_of
 from catalogue.errors import InvalidRecord
 from catalogue.model import LIST_FIELDS, Practice, parse_practice
+from catalogue.spreadsheet import neutralise
 from catalogue.store import FACET_KINDS, make_filters
 from catalogue.vocab import KRACHTLIJNEN, REGIONS
 from ingest.pipeline import ingest_paths, store_practices
@@ -297,7 +298,8 @@ def _csv_row(data: dict[str, Any]) -> dict[str, Any]:
     for name in LIST_FIELDS:
         row[name] = "; ".join(row[name])
     row["extra"] = json.dumps(row["extra"], ensure_ascii=False) if row["extra"] else ""
-    return row
+    # Drafts come from anonymous submissions: no cell may reach a spreadsheet as a formula.
+    return {k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 @app.command("export")
