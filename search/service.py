@@ -216,7 +216,8 @@ class SearchService:
             practice = self.store.get(practice_id)
             vector = self.engine.embedder.encode_documents([practice.search_text()])[0]
         filters = filters or Filters()
-        candidates = [r for r in (self._candidates(filters) or index.stamp.entries) if r != rid]
+        scope = self._candidates(filters)  # [] when the filters match nothing: then no neighbours
+        candidates = [r for r in (index.stamp.entries if scope is None else scope) if r != rid]
         neighbours = index.search(vector, limit, rids=candidates)
         practices = self.store.get_many(r for r, _ in neighbours)
         return [Hit(practices[r], s, make_snippet(practices[r].summary, set()))

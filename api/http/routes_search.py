@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from api.http.convert import search_item
 from api.http.deps import get_engine, get_service, get_settings
 from api.http.schemas import ErrorResponse, Health, SearchResponse, SimilarResponse, Vocabularies, VocabularyTerm
-from catalogue.errors import IndexOutOfDate, InvalidInput
+from catalogue.errors import IndexOutOfDate, InvalidInput, PracticeNotFound
 from catalogue.settings import Settings
 from catalogue.store import make_filters
 from catalogue.vocab import VOCABULARIES
@@ -73,6 +73,8 @@ def similar(
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SimilarResponse:
     filters = filters_from(krachtlijn, region, sector, [], [])
+    if service.store.get(practice_id).status != "published":
+        raise PracticeNotFound(practice_id)  # a draft is hidden here too, as on GET
     hits = service.similar(practice_id, filters=filters, limit=limit)
     return SimilarResponse(id=practice_id, results=[search_item(request, h) for h in hits])
 
@@ -109,7 +111,7 @@ def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse
         stamp = engine.index(verify=False).stamp.summary()
     except IndexOutOfDate:
         pass
-    body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.practices,
+    body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.published,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,
                   warm=engine.is_warm())
