@@ -62,24 +62,12 @@ def serve_cmd(
     """Start de zoekpagina en de API (uvicorn)."""
     import uvicorn
 
-    from api.http.app import create_app
+    from api.http.server import server_config
 
     context = get_context(ctx)
     context.store(create=True)
     console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs)")
-    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info",
-                log_config=_log_config())
-
-
-def _log_config() -> dict[str, object]:
-    """uvicorn's logging, plus our own loggers (the index rebuild's progress) on the same handler."""
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["praktijkbank"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+    uvicorn.Server(server_config(context.settings, host=host, port=port)).run()
 
 
 if __name__ == "__main__":  # pragma: no cover
