@@ -58,7 +58,9 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None, log: Path | N
         ) -> subprocess.Popen[str]:
     """A praktijkbank process; a long-running one must log to a file, never to an unread pipe
     (a full pipe blocks the server's event loop on its next access-log line)."""
-    full_env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), **(env or {})}
+    # All searchers come from 127.0.0.1: the per-client search limit would measure itself.
+    full_env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute",
+                **(env or {})}
     out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-m", "api.cli.main", *args], cwd=ROOT, env=full_env,
                             stdout=out, stderr=subprocess.STDOUT, text=True)

@@ -62,7 +62,8 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], started: float) -> 
 def serve(home: Path, *, embedder_spec: str, log: Path) -> Iterator[Server]:
     """Start the real server on a free port of 127.0.0.1; stop it afterwards."""
     port = free_port()
-    env = {**os.environ, "PRAKTIJKBANK_EMBEDDER": embedder_spec, "PRAKTIJKBANK_HOME": str(home)}
+    env = {**os.environ, "PRAKTIJKBANK_EMBEDDER": embedder_spec, "PRAKTIJKBANK_HOME": str(home),
+           "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute"}  # one client, measured: no per-client limit
     command = [sys.executable, "-m", "api.cli.main", "--home", str(home), "serve",
                "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:

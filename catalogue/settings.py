@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_query_chars: int = 500
     max_body_bytes: int = 256_000
     submission_rate: str = Field(default="5/minute", description="Public submissions per client")
+    search_rate: str = Field(default="120/minute", description="Searches (and similar-practice "
+                             "requests) per client; a person typing never gets near it")
     trust_proxy: bool = False
     allow_downloads: bool = Field(
         default=False, description="Let sentence-transformers fetch models from the internet"

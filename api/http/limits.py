@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import HTTPException, Request  # FastAPI lets its own HTTPException pass while it reads the body
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request  # FastAPI lets its own HTTPException pass while it reads the body
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.http.deps import get_settings
+from catalogue.settings import Settings
 
 
 def too_large(max_body: int) -> str:
@@ -78,3 +83,11 @@ def client_of(request: Request, *, trust_proxy: bool) -> str:
     if trust_proxy and (forwarded := request.headers.get("x-forwarded-for")):
         return forwarded.split(",")[0].strip()
     return request.client.host if request.client else "onbekend"
+
+
+def limit_searches(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+    """A dependency: 429 when this client searched more than PRAKTIJKBANK_SEARCH_RATE allows."""
+    client = client_of(request, trust_proxy=settings.trust_proxy)
+    if not rate_limits(request).hit(settings.search_rate, "search", client):
+        raise HTTPException(429, "Te veel zoekvragen na elkaar. Probeer het over een minuut opnieuw.",
+                            headers={"Retry-After": "60"})

@@ -9,16 +9,18 @@ from fastapi.responses import JSONResponse
 
 from api.http.convert import search_item
 from api.http.deps import get_engine, get_service, get_settings
+from api.http.limits import limit_searches
 from api.http.schemas import ErrorResponse, Health, SearchResponse, SimilarResponse, Vocabularies, VocabularyTerm
 from catalogue.errors import IndexOutOfDate, InvalidInput, PracticeNotFound
 from catalogue.settings import Settings
 from catalogue.store import make_filters
 from catalogue.vocab import VOCABULARIES
 from search.engine import SearchEngine
+from search.query_bounds import bound_query
 from search.service import Mode, SearchService
 
 router = APIRouter(prefix="/api", tags=["zoeken"])
-ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+ERRORS = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 Multi = Annotated[list[str], Query(max_length=20)]
 
@@ -32,7 +34,8 @@ def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], ta
                         target_group=target_group, theme=theme, status=status)
 
 
-@router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Zoek praktijken")
+@router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Zoek praktijken",
+            dependencies=[Depends(limit_searches)])
 def search(
     request: Request,
     service: Annotated[SearchService, Depends(get_service)],
@@ -52,6 +55,7 @@ def search(
         raise InvalidInput("q", f"de zoekvraag is te lang (hoogstens {settings.max_query_chars} tekens)")
     filters = filters_from(krachtlijn, region, sector, target_group, theme)
     per_page = min(per_page, settings.max_per_page)
+    q = bound_query(q)  # NFC, no floods of combining marks, capped words: a bounded cost
     if service.engine.background is not None and service.engine.background.running:
         mode = Mode.lexical  # the vector index is being rebuilt: keywords answer, nobody waits
     result = service.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
@@ -62,7 +66,8 @@ def search(
 
 
 @router.get("/practices/{practice_id}/similar", response_model=SimilarResponse,
-            responses={404: {"model": ErrorResponse}, **ERRORS}, summary="Gelijkaardige praktijken")
+            responses={404: {"model": ErrorResponse}, **ERRORS}, summary="Gelijkaardige praktijken",
+            dependencies=[Depends(limit_searches)])
 def similar(
     request: Request,
     practice_id: str,

@@ -53,7 +53,8 @@ def server(tmp_path_factory, server_home):
         done = cli(home, *args)
         assert done.returncode == 0, done.stdout + done.stderr
     port = free_port()
-    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
+    # The browser tests search as they type, all from 127.0.0.1: no per-client search limit here.
+    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute"}
     # The server logs to a file: an unread pipe fills up and then blocks its event loop.
     log_path = home / "server.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops

@@ -28,7 +28,8 @@ EXAMPLES_PER_OPERATION = 40
 def app(store, engine, settings):
     store.upsert_many([parse_practice(d) for d in SAMPLE])
     engine.sync()
-    settings.submission_rate = "10000/minute"  # fuzz the submission path, not the rate limiter
+    settings.submission_rate = "10000/minute"  # fuzz the submission path, not the rate limiters
+    settings.search_rate = "1000000/minute"
     app = create_app(settings, engine)
     with TestClient(app):  # runs the lifespan (index repair, thread settings)
         yield app
