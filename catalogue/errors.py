@@ -65,6 +65,14 @@ class StoreError(PraktijkbankError):
     """The catalogue database cannot be opened or has an unsupported schema."""
 
 
+class StoreReadOnly(StoreError):
+    """The catalogue database cannot be written (a read-only file, folder or mount)."""
+
+    def __init__(self, path: object, reason: object) -> None:
+        super().__init__(f"De catalogus ({path}) kan alleen gelezen worden, niet gewijzigd ({reason}). "
+                         "Controleer de rechten op het bestand en de map.")
+
+
 class IndexOutOfDate(PraktijkbankError):
     """The vector index does not match the catalogue or the configured embedder."""
 

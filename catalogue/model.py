@@ -167,6 +167,14 @@ class Practice(BaseModel):
                 terms.append(term)
         return terms
 
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        # Here, not only in _check_region, so that it is reported with the other fields' problems.
+        if value and REGIONS.resolve(value) is None:
+            raise _err("region", f"onbekende regio '{value}'; kies uit: {', '.join(REGIONS.keys)}")
+        return value
+
     @field_validator("website", "source_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
@@ -177,9 +185,9 @@ class Practice(BaseModel):
     @model_validator(mode="after")
     def _derive(self) -> Practice:
         if not self.id:
-            self.id = slugify(self.title)
-            if not self.id:
-                raise _err("id", "uit de titel kan geen id gemaakt worden; geef een id op")
+            # A title without letters or digits ('🙂🙂') still gets a stable id.
+            digest = hashlib.sha256(self.title.encode("utf-8")).hexdigest()[:8]
+            self.id = slugify(self.title) or f"praktijk-{digest}"
         self._check_region()
         return self
 

@@ -26,7 +26,7 @@ import numpy as np
 import sqlite_utils
 
 from catalogue import backup_sqlite
-from catalogue.errors import PracticeNotFound, StoreError
+from catalogue.errors import PracticeNotFound, StoreError, StoreReadOnly
 from catalogue.facet_masks import FacetMasks
 from catalogue.faults import crash_point
 from catalogue.lexicon import Lexicon
@@ -197,17 +197,42 @@ class SqliteStore:
             finally:
                 self._local.depth -= 1
             return
-        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise self._translated(e) from e
         self._local.depth = 1
         try:
             yield
+        except sqlite3.OperationalError as e:
+            db.execute("ROLLBACK")
+            raise self._translated(e) from e
         except BaseException:
             db.execute("ROLLBACK")
             raise
         else:
-            db.execute("COMMIT")
+            try:
+                db.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                raise self._translated(e) from e
         finally:
             self._local.depth = 0
+
+    def _translated(self, error: sqlite3.OperationalError) -> Exception:
+        """A write refused because the database is read-only, as the error users understand."""
+        if "readonly" in str(error) or "read-only" in str(error):
+            return StoreReadOnly(self.path, error)
+        return error
+
+    def read_only_reason(self) -> str | None:
+        """Why the catalogue cannot be written (checked without taking the write lock), or None."""
+        if self.db.execute("PRAGMA query_only").fetchone()[0]:
+            return "de verbinding is alleen-lezen"
+        if os.statvfs(self.path).f_flag & os.ST_RDONLY:
+            return "de schijf is alleen-lezen gekoppeld"
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            return "geen schrijfrechten op het bestand of de map"
+        return None
 
     def _migrate(self) -> None:
         try:
@@ -224,6 +249,8 @@ class SqliteStore:
                 f"{self.path} heeft schemaversie {version}; deze versie van praktijkbank kent "
                 f"hoogstens {SCHEMA_VERSION}. Werk praktijkbank bij."
             )
+        if version == SCHEMA_VERSION:
+            return  # nothing to write: a read-only catalogue still opens for reading
         with self.transaction():
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target].strip().split(";\n"):

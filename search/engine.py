@@ -333,6 +333,8 @@ class SearchEngine:
         bad = store.bad_rows() if rows else {}
         derived = store.derived_problems()
         problems = [f"ongeldige rij: {p}" for p in bad.values()] + derived
+        if reason := store.read_only_reason():
+            problems.append(f"de catalogus kan alleen gelezen worden: {reason}")
         practices = store.count()
         expected = store.index_entries()
         fts_rows: list[int] = []

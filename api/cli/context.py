@@ -52,6 +52,11 @@ def get_context(ctx: typer.Context) -> Context:
     return ctx.find_root().obj  # type: ignore[no-any-return]
 
 
+def has_terminal() -> bool:
+    """Whether a person is there to answer: stdin and stdout are terminals (not a pipe or a cron job)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[bold red]Fout:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)

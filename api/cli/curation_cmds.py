@@ -12,7 +12,7 @@ import click
 import typer
 import yaml
 
-from api.cli.context import console, fail, get_context, handle_errors
+from api.cli.context import console, err_console, fail, get_context, handle_errors, has_terminal
 from api.cli.curation_view import (
     additions_text,
     duplicates_table,
@@ -265,7 +265,12 @@ def draft_cmd(
             print(draft_yaml(draft, record, path.name))  # plain: rich would wrap the YAML
         return
     keep = context.settings.home / "kladversies" / f"{record['id']}.yaml"
-    data = _review(draft_yaml(draft, record, path.name), not no_edit and not as_json, keep)
+    edit = not no_edit and not as_json
+    if edit and not has_terminal():  # an editor without a terminal would wait for ever
+        err_console.print("Geen terminal: de kladversie wordt niet in $EDITOR geopend maar meteen "
+                          "opgeslagen (zoals met --no-edit).")
+        edit = False
+    data = _review(draft_yaml(draft, record, path.name), edit, keep)
     if data is None:
         console.print("Leeg bestand: niets opgeslagen.")
         raise typer.Exit(1)

@@ -18,11 +18,12 @@ from catalogue.errors import (
     InvalidRecord,
     PracticeNotFound,
     PraktijkbankError,
+    StoreReadOnly,
 )
 
 _STATUS = [
     (PracticeNotFound, 404), (InvalidRecord, 422), (InvalidInput, 422), (DuplicatePractice, 409),
-    (IndexOutOfDate, 503), (EmbedderUnavailable, 503),
+    (IndexOutOfDate, 503), (EmbedderUnavailable, 503), (StoreReadOnly, 503),
 ]
 
 _PYDANTIC_DUTCH = {

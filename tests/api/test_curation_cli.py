@@ -119,6 +119,7 @@ def test_draft_from_a_text_is_stored_as_draft_with_municipality_and_region(loade
 
 
 def test_draft_is_reviewed_in_the_editor(loaded, tmp_path, monkeypatch):
+    monkeypatch.setattr("api.cli.curation_cmds.has_terminal", lambda: True)  # as a curator at a terminal
     article = tmp_path / "soepbar.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     monkeypatch.setenv("EDITOR", "sed -i 's/^organisation: .*/organisation: Buurtwerk Noord vzw/'")
@@ -128,6 +129,7 @@ def test_draft_is_reviewed_in_the_editor(loaded, tmp_path, monkeypatch):
 
 
 def test_draft_with_a_broken_edit_keeps_the_curators_version(loaded, tmp_path, monkeypatch):
+    monkeypatch.setattr("api.cli.curation_cmds.has_terminal", lambda: True)  # as a curator at a terminal
     article = tmp_path / "soepbar.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     monkeypatch.setenv("EDITOR", "sed -i 's/^title: .*/title: X/'")
