@@ -57,6 +57,14 @@ class DuplicatePractice(PraktijkbankError):
         self.practice_id = practice_id
 
 
+class NotADraft(PraktijkbankError):
+    """Publishing or rejecting a practice that is not a draft."""
+
+    def __init__(self, practice_id: str, status: str) -> None:
+        super().__init__(f"'{practice_id}' is geen kladversie (status {status}).")
+        self.practice_id = practice_id
+
+
 class ReadError(PraktijkbankError):
     """A source file cannot be read or parsed."""
 

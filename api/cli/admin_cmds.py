@@ -9,6 +9,7 @@ from rich.table import Table
 
 from api.cli.context import console, get_context, handle_errors
 from api.cli.render import practice_table, print_json
+from catalogue.errors import NotADraft
 from catalogue.keys import KeyStore
 from catalogue.model import Status
 from catalogue.store import make_filters
@@ -63,11 +64,9 @@ def submissions_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("
 
 
 def _draft(ctx: typer.Context, practice_id: str):  # noqa: ANN202
-    from catalogue.errors import InvalidInput
-
     practice = get_context(ctx).store().get(practice_id)
     if practice.status != Status.draft:
-        raise InvalidInput("id", f"'{practice_id}' is geen kladversie")
+        raise NotADraft(practice_id, practice.status)
     return practice
 
 

@@ -16,13 +16,14 @@ from catalogue.errors import (
     IndexOutOfDate,
     InvalidInput,
     InvalidRecord,
+    NotADraft,
     PracticeNotFound,
     PraktijkbankError,
     StoreReadOnly,
 )
 
 _STATUS = [
-    (PracticeNotFound, 404), (InvalidRecord, 422), (InvalidInput, 422), (DuplicatePractice, 409),
+    (PracticeNotFound, 404), (InvalidRecord, 422), (InvalidInput, 422), (DuplicatePractice, 409), (NotADraft, 409),
     (IndexOutOfDate, 503), (EmbedderUnavailable, 503), (StoreReadOnly, 503),
 ]
 

@@ -6,13 +6,15 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from api.http.convert import practice_out, practice_url
 from api.http.deps import get_engine, get_settings, require_key
 from api.http.limits import client_of, rate_limits
-from api.http.routes_search import Multi, filters_from
-from api.http.schemas import DuplicateOut, ErrorResponse, PracticeIn, PracticeList, PracticeOut, SubmissionOut
-from catalogue.errors import DuplicatePractice, InvalidInput, PracticeNotFound
+from api.http.routes_search import KrachtlijnFilter, RegionFilter, SectorFilter, TermFilter, filters_from
+from api.http.schemas import DuplicateOut, ErrorResponse, PracticeList, PracticeOut, SubmissionOut
+from api.http.write_schemas import PracticeIn, PracticeNew, PracticePatch, SubmissionIn
+from catalogue.errors import DuplicatePractice, InvalidInput, NotADraft, PracticeNotFound
 from catalogue.keys import ApiKey
 from catalogue.model import Practice, Status, parse_practice
 from catalogue.settings import Settings
@@ -22,7 +24,8 @@ from search.engine import SearchEngine
 
 router = APIRouter(prefix="/api", tags=["praktijken"])
 WRITE_ERRORS = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
-                409: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+                409: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
+                503: {"model": ErrorResponse}}
 
 
 def _get(engine: SearchEngine, practice_id: str, *, public: bool = True) -> Practice:
@@ -36,7 +39,7 @@ def _save(engine: SearchEngine, practice: Practice) -> None:
     store_practices(engine.store, [practice], indexer=engine.updater())
 
 
-def _payload(body: PracticeIn) -> dict[str, Any]:
+def _payload(body: BaseModel) -> dict[str, Any]:
     # Unknown fields are passed on as sent: the model caps them (size, keys, depth) and names
     # the one at fault, where dumping a deeply nested one here would fail (a 500).
     extra = body.model_extra or {}
@@ -48,11 +51,11 @@ def list_practices(
     request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
-    krachtlijn: Multi = [],  # noqa: B006
-    region: Multi = [],  # noqa: B006
-    sector: Multi = [],  # noqa: B006
-    target_group: Multi = [],  # noqa: B006
-    theme: Multi = [],  # noqa: B006
+    krachtlijn: KrachtlijnFilter = [],  # noqa: B006
+    region: RegionFilter = [],  # noqa: B006
+    sector: SectorFilter = [],  # noqa: B006
+    target_group: TermFilter = [],  # noqa: B006
+    theme: TermFilter = [],  # noqa: B006
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1)] = 20,
 ) -> PracticeList:
@@ -78,7 +81,7 @@ def get_practice(request: Request, response: Response, practice_id: str,
 
 
 @router.post("/practices", response_model=PracticeOut, status_code=201, responses=WRITE_ERRORS)
-def create_practice(request: Request, body: PracticeIn, engine: Annotated[SearchEngine, Depends(get_engine)],
+def create_practice(request: Request, body: PracticeNew, engine: Annotated[SearchEngine, Depends(get_engine)],
                     key: Annotated[ApiKey, Depends(require_key)]) -> PracticeOut:
     """Nieuwe praktijk (curatoren, API-sleutel nodig)."""
     practice = parse_practice(_payload(body), source="body")
@@ -104,7 +107,7 @@ def replace_practice(request: Request, practice_id: str, body: PracticeIn,
 
 
 @router.patch("/practices/{practice_id}", response_model=PracticeOut, responses=WRITE_ERRORS)
-def patch_practice(request: Request, practice_id: str, body: PracticeIn,
+def patch_practice(request: Request, practice_id: str, body: PracticePatch,
                    engine: Annotated[SearchEngine, Depends(get_engine)],
                    key: Annotated[ApiKey, Depends(require_key)]) -> PracticeOut:
     """Pas enkele velden van een praktijk aan."""
@@ -127,7 +130,7 @@ def delete_practice(practice_id: str, engine: Annotated[SearchEngine, Depends(ge
 @router.post("/submissions", response_model=SubmissionOut, status_code=201,
              responses={409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
                         429: {"model": ErrorResponse}}, tags=["inzendingen"])
-def submit(request: Request, body: PracticeIn, engine: Annotated[SearchEngine, Depends(get_engine)],
+def submit(request: Request, body: SubmissionIn, engine: Annotated[SearchEngine, Depends(get_engine)],
            settings: Annotated[Settings, Depends(get_settings)]) -> Any:
     """Stel een praktijk voor; ze wordt bewaard als kladversie tot een curator ze publiceert."""
     client = client_of(request, trust_proxy=settings.trust_proxy)
@@ -170,7 +173,7 @@ def publish_submission(request: Request, practice_id: str, engine: Annotated[Sea
     """Publiceer een kladversie."""
     draft = _get(engine, practice_id, public=False)
     if draft.status != Status.draft:
-        raise InvalidInput("id", f"'{practice_id}' is geen kladversie")
+        raise NotADraft(practice_id, draft.status)
     _save(engine, draft.model_copy(update={"status": Status.published}))
     return practice_out(request, engine.store.get(practice_id))
 
@@ -181,6 +184,6 @@ def reject_submission(practice_id: str, engine: Annotated[SearchEngine, Depends(
     """Wijs een kladversie af (ze wordt verwijderd)."""
     draft = _get(engine, practice_id, public=False)
     if draft.status != Status.draft:
-        raise InvalidInput("id", f"'{practice_id}' is geen kladversie")
+        raise NotADraft(practice_id, draft.status)
     engine.remove(practice_id)
     return Response(status_code=204)

@@ -22,7 +22,17 @@ from search.service import Mode, SearchService
 router = APIRouter(prefix="/api", tags=["zoeken"])
 ERRORS = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
-Multi = Annotated[list[str], Query(max_length=20)]
+
+
+def _keys(kind: str) -> dict[str, object]:
+    # Documents the keys; labels and aliases ('Antwerpen') are accepted as well (make_filters).
+    return {"items": {"type": "string", "enum": list(VOCABULARIES[kind].keys)}}
+
+
+KrachtlijnFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("krachtlijn"))]
+RegionFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("region"))]
+SectorFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("sector"))]
+TermFilter = Annotated[list[str], Query(max_length=20, json_schema_extra={"items": {"type": "string", "maxLength": 80}})]
 
 
 def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], target_group: list[str],
@@ -40,12 +50,13 @@ def search(
     request: Request,
     service: Annotated[SearchService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
-    q: Annotated[str, Query(description="Zoekvraag in eigen woorden; leeg = bladeren")] = "",
-    krachtlijn: Multi = [],  # noqa: B006
-    region: Multi = [],  # noqa: B006
-    sector: Multi = [],  # noqa: B006
-    target_group: Multi = [],  # noqa: B006
-    theme: Multi = [],  # noqa: B006
+    q: Annotated[str, Query(description="Zoekvraag in eigen woorden; leeg = bladeren",
+                            json_schema_extra={"maxLength": 500})] = "",
+    krachtlijn: KrachtlijnFilter = [],  # noqa: B006
+    region: RegionFilter = [],  # noqa: B006
+    sector: SectorFilter = [],  # noqa: B006
+    target_group: TermFilter = [],  # noqa: B006
+    theme: TermFilter = [],  # noqa: B006
     mode: Annotated[Mode, Query(description="hybrid, semantic of lexical")] = Mode.hybrid,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, description="Per pagina; begrensd door de instelling max_per_page")] = 10,
@@ -72,9 +83,9 @@ def similar(
     request: Request,
     practice_id: str,
     service: Annotated[SearchService, Depends(get_service)],
-    krachtlijn: Multi = [],  # noqa: B006
-    region: Multi = [],  # noqa: B006
-    sector: Multi = [],  # noqa: B006
+    krachtlijn: KrachtlijnFilter = [],  # noqa: B006
+    region: RegionFilter = [],  # noqa: B006
+    sector: SectorFilter = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SimilarResponse:
     filters = filters_from(krachtlijn, region, sector, [], [])

@@ -112,29 +112,6 @@ class ErrorResponse(BaseModel):
     errors: list[ErrorItem] = []
 
 
-class PracticeIn(BaseModel):
-    """A practice as sent by a client; validated by the catalogue's model with Dutch messages."""
-
-    model_config = {"extra": "allow"}
-
-    id: str | None = None
-    title: str | None = None
-    summary: str | None = None
-    description: str | None = None
-    organisation: str | None = None
-    region: str | None = None
-    municipality: str | None = None
-    sectors: list[str] | None = None
-    krachtlijnen: list[str] | None = None
-    target_groups: list[str] | None = None
-    themes: list[str] | None = None
-    website: str | None = None
-    source_url: str | None = None
-    contact: str | None = None
-    status: str | None = None
-    last_reviewed: dt.date | None = None
-
-
 class DuplicateOut(BaseModel):
     """A published practice that a record closely resembles (nothing is merged)."""
 
