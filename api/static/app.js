@@ -262,11 +262,10 @@
         el('legend', { className: 'visually-hidden' }, group.legend));
       if (withDefinitions) {
         const toggle = el('button', { type: 'button', className: 'link-button definitions-toggle',
-          'aria-expanded': 'false' }, 'Toon wat de krachtlijnen betekenen');
+          'aria-expanded': 'false' }, 'Uitleg bij de krachtlijnen');
         toggle.addEventListener('click', () => {
           const show = toggle.getAttribute('aria-expanded') !== 'true';
           toggle.setAttribute('aria-expanded', String(show));
-          toggle.textContent = show ? 'Verberg de uitleg' : 'Toon wat de krachtlijnen betekenen';
           for (const def of fieldset.querySelectorAll('.facet-definition')) def.hidden = !show;
         });
         fieldset.append(toggle);
@@ -490,6 +489,8 @@
     });
 
     window.addEventListener('popstate', () => {
+      // A skip link changes only the #fragment: same search, so the results must stay (and keep focus).
+      if (location.pathname + location.search === pageUrl(current)) return;
       const state = stateFromUrl();
       $('#q').value = state.q;
       syncCheckboxes(state);

@@ -81,8 +81,11 @@
     const errors = [];
     const need = (name, message) => errors.push({ field: name, message });
     if (!data.title) need('title', 'vul een titel in.');
+    else if (data.title.length < 2) need('title', 'te kort: minstens 2 tekens.');
     if (!data.summary) need('summary', 'vul een korte samenvatting in.');
+    else if (data.summary.length < 10) need('summary', 'te kort: minstens 10 tekens.');
     if (!data.organisation) need('organisation', 'vul de organisatie in die de praktijk draagt.');
+    else if (data.organisation.length < 2) need('organisation', 'te kort: minstens 2 tekens.');
     if (!data.region && !data.municipality) need('region', 'kies een regio of vul een gemeente in.');
     if (!data.krachtlijnen) need('krachtlijnen', 'kies minstens één krachtlijn.');
     if (!data.sectors) need('sectors', 'kies minstens één sector.');
