@@ -1,11 +1,16 @@
-"""The ingest pipeline: read -> validate -> upsert (one transaction) -> index.
+"""The ingest pipeline: read -> validate -> (embed -> upsert -> index) per batch.
 
-Good records are stored even when others are bad (unless strict); a batch is written in one
-transaction, so a failure or a kill leaves the catalogue as it was before the batch.
+Good records are stored even when others are bad (unless strict). Records are stored in
+batches, each embedded, written in one transaction and then added to the index, so each
+batch ends in a consistent state: a failure or a kill loses at most the batch under way, and a
+rerun skips what is stored already (unchanged records are not embedded again). Batches grow
+until one takes about BATCH_SECONDS, so a slow model loses little and a fast one saves the
+index rarely.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +23,12 @@ from catalogue.store import PracticeStore, UpsertResult
 from ingest.readers import Problem, RawRecord, Skipped, discover, read_file
 
 Progress = Callable[[int], None]
+# (records stored or found unchanged so far, records to store)
+StoredProgress = Callable[[int, int], None]
+
+FIRST_BATCH = 16
+MAX_BATCH = 5000
+BATCH_SECONDS = 30.0
 
 
 class IndexUpdater(Protocol):
@@ -138,13 +149,40 @@ def ingest_paths(
     strict: bool = False,
     dry_run: bool = False,
     on_record: Progress | None = None,
+    on_stored: StoredProgress | None = None,
+    batch: int | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the store; see the module docstring for the guarantees."""
+    """Ingest files and folders into the store; see the module docstring for the guarantees.
+
+    `batch` fixes the batch size (tests); by default it adapts to BATCH_SECONDS per batch.
+    """
     practices, report = collect(paths, on_record=on_record)
     report.dry_run = dry_run
     if strict and report.rejected:
         report.strict_aborted = True
         return report
-    result = store_practices(store, practices, indexer=indexer, dry_run=dry_run)
-    report.added, report.updated, report.unchanged = result.added, result.updated, result.unchanged
+    if dry_run:
+        result = store_practices(store, practices, indexer=indexer, dry_run=True)
+        report.added, report.updated, report.unchanged = result.added, result.updated, result.unchanged
+        return report
+    done, size = 0, batch or FIRST_BATCH
+    while done < len(practices):
+        chunk = practices[done:done + size]
+        start = time.perf_counter()
+        result = store_practices(store, chunk, indexer=indexer)
+        report.added += result.added
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        done += len(chunk)
+        if on_stored:
+            on_stored(done, len(practices))
+        if batch is None:
+            size = next_batch(size, time.perf_counter() - start)
     return report
+
+
+def next_batch(size: int, seconds: float) -> int:
+    """The size of the next batch, so that one takes about BATCH_SECONDS."""
+    if seconds <= 0:
+        return MAX_BATCH
+    return max(FIRST_BATCH, min(MAX_BATCH, int(size * BATCH_SECONDS / seconds)))

@@ -13,7 +13,14 @@ from typing import Annotated, Any
 import click
 import typer
 import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from api.cli.context import console, err_console, fail, get_context, handle_errors
 from api.cli.curation_cmds import CurationNotes, review_stored
@@ -53,11 +60,19 @@ def ingest_cmd(
     store = context.store(create=True)
     indexer = None if dry_run else RecordingUpdater(context.engine().updater())
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), console=err_console, transient=True,
-                  disable=as_json or not err_console.is_terminal) as progress:
+                  MofNCompleteColumn(), TextColumn("nog"), TimeRemainingColumn(), console=err_console,
+                  transient=True, disable=as_json or not err_console.is_terminal) as progress:
         task = progress.add_task("Records lezen", total=None)
+        storing: list[Any] = []
+
+        def stored(done: int, total: int) -> None:  # per batch: each one is saved for good
+            if not storing:
+                progress.update(task, visible=False)
+                storing.append(progress.add_task("Inbedden en opslaan", total=total))
+            progress.update(storing[0], completed=done)
+
         report = ingest_paths(store, paths, indexer=indexer, strict=strict, dry_run=dry_run,
-                              on_record=lambda n: progress.advance(task, n))
+                              on_record=lambda n: progress.advance(task, n), on_stored=stored)
     notes = CurationNotes()
     if indexer is not None and (report.added or report.updated):
         notes = review_stored(context.engine(), report.added + report.updated, vectors=indexer.vectors,
