@@ -141,7 +141,7 @@
 
   class PraktijkZoeker extends HTMLElement {
     static get observedAttributes() {
-      return ['placeholder', 'label'];
+      return ['placeholder', 'label', 'region'];
     }
 
     constructor() {
@@ -188,7 +188,10 @@
 
     _applyPlaceholder() {
       this._input.placeholder = this.getAttribute('placeholder') || 'bv. eenzaamheid bij ouderen';
-      this._label.textContent = (this.getAttribute('label') || '').trim() || DEFAULT_LABEL;
+      // Without a label, a regional widget says its region, so two widgets on a page differ.
+      const regions = listAttr(this.getAttribute('region')).map(prettyKey);
+      const fallback = regions.length ? `${DEFAULT_LABEL} in ${regions.join(', ')}` : DEFAULT_LABEL;
+      this._label.textContent = (this.getAttribute('label') || '').trim() || fallback;
     }
 
     get apiBase() {

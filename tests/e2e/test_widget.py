@@ -87,3 +87,10 @@ def test_widget_shows_no_help_without_those_fields(server, other_origin, page):
     widget.locator("input[type=search]").press("Enter")
     widget.locator("li.result").first.wait_for()
     assert widget.locator(".help").inner_text() == ""
+
+
+def test_a_regional_widget_without_a_label_names_its_region(server, other_origin, page):
+    page.goto(other_origin + "/")
+    label = page.locator("praktijk-zoeker#limburg label")
+    assert label.inner_text() == "Zoek een inspirerende praktijk in Limburg"
+    assert page.locator("praktijk-zoeker#alle label").inner_text() == "Zoek een inspirerende praktijk"
