@@ -228,10 +228,18 @@ class SearchEngine:
         """Sync after a write; in a server, a missing or damaged index is rebuilt in the background
         instead of inside the request (the write itself is committed already)."""
         background = self.background
-        if background is not None and (background.running or self.index_if_usable() is None):
+        if background is not None and (background.running or not self._index_loads()):
             background.request()
             return
         self.sync(prepared=prepared)
+
+    def _index_loads(self) -> bool:
+        """Whether the index file exists, reads and matches the embedder (empty is fine)."""
+        try:
+            self.index()
+        except IndexOutOfDate:
+            return False
+        return True
 
     def repair_in_background(self) -> BackgroundRebuild:
         """A server's start: the derived tables now (SQL only), the vector index in a thread."""

@@ -97,3 +97,16 @@ def test_the_cli_still_repairs_in_the_foreground(gated):
     embedder.gate.set()
     report = engine.repair()
     assert report.total == len(SAMPLE) and engine.background is None
+
+
+def test_a_write_to_an_empty_catalogue_is_indexed_in_the_request(store, tmp_path, settings):
+    embedder = GatedEmbedder()
+    engine = SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=embedder)
+    key = KeyStore(store).create("curator")
+    with serve(engine, settings) as client:
+        embedder.gate.set()  # the start-up round makes the empty index
+        assert engine.background.wait(GATE_TIMEOUT)
+        embedder.gate.clear()  # from here on a background round would wait: none may be needed
+        assert client.post("/api/practices", json=SAMPLE[0], headers={"X-API-Key": key}).status_code == 201
+        assert not engine.background.running
+        assert engine.check().ok
