@@ -13,6 +13,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -56,7 +57,7 @@ def main() -> None:
                 try:
                     page.wait_for_selector(ready, state="attached", timeout=20_000)
                     page.wait_for_load_state("networkidle")
-                except Exception as e:  # noqa: BLE001 - keep going: a missing shot is itself a finding
+                except PlaywrightTimeout as e:  # keep going: the shot of a page that did not finish is a finding too
                     print(f"{name} ({size}): not ready: {e}")
                 target = args.out / f"{name}-{size}.png"
                 page.screenshot(path=str(target), full_page=True)
