@@ -187,7 +187,8 @@
   function linkOrText(url) {
     if (!url) return null;
     if (!isHttpUrl(url)) return document.createTextNode(url);
-    return el('a', { href: url.trim(), rel: 'noopener noreferrer' }, url);
+    // 'url-text': the link shows its own address, so print needs not write it out again.
+    return el('a', { href: url.trim(), rel: 'noopener noreferrer', className: 'url-text' }, url);
   }
 
   /* ---------- search state <-> URL ---------- */

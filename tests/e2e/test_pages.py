@@ -139,9 +139,17 @@ def test_practice_page_prints_cleanly(server, page):
     for selector in (".site-header", ".site-nav", ".site-footer", ".back", ".similar"):
         assert not page.locator(selector).first.is_visible(), selector
     assert page.locator("#practice h1").is_visible()
-    after = page.locator(".fields a[href^='http']").first.evaluate(
-        "a => getComputedStyle(a, '::after').content")
-    assert "https://" in after  # links written out on paper
+    # Every link that shows on paper shows its address, in its text or written out after it.
+    links = page.locator("#practice a").evaluate_all("""links => links
+        .filter(a => a.getClientRects().length > 0)
+        .map(a => [a.href, a.textContent + getComputedStyle(a, '::after').content])""")
+    assert links
+    for href, shown in links:
+        assert href in shown, href
+    page.evaluate("""() => { const a = document.createElement('a'); a.href = 'https://example.org/x';
+        a.textContent = 'een website'; document.querySelector('.description').append(a); }""")
+    after = page.locator(".description a").last.evaluate("a => getComputedStyle(a, '::after').content")
+    assert "https://example.org/x" in after
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
 
