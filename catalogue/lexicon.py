@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, count
 
@@ -26,6 +26,12 @@ import numpy as np
 K1 = 1.2  # FTS5's bm25() constants (fts5_aux.c)
 B = 0.75
 IDF_FLOOR = 1e-6
+
+
+def idf(n_rows: int, df: int) -> float:
+    """FTS5's bm25() idf of a term held by `df` of `n_rows` rows, floored."""
+    value = float(np.log((n_rows - df + 0.5) / (df + 0.5)))
+    return value if value > 0 else IDF_FLOOR
 
 # FTS5's unicode61 tokenizer keeps letters and digits together and splits on everything else,
 # underscores included.
@@ -102,6 +108,14 @@ class Lexicon:
         row_of[rids] = np.arange(n_rows)
         return cls(version, rids, row_of, status, codes, dict(ids), starts, rows, scores)
 
+    def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many rows hold each term (0 for terms the table lacks)."""
+        out: dict[str, int] = {}
+        for term in terms:
+            t = self.term_ids.get(term)
+            out[term] = 0 if t is None else int(self.starts[t + 1] - self.starts[t])
+        return out
+
     def answers(self, terms: Sequence[str]) -> bool:
         """Whether every term is one FTS token (a term FTS5 would split is a phrase: SQL does it)."""
         return all(fts_tokens(t) == [t] for t in terms)
@@ -126,9 +140,10 @@ class Lexicon:
             self._by_status[key] = mask
         return mask
 
-    def search(self, terms: Sequence[str], allowed: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, terms: Sequence[str], allowed: np.ndarray, limit: int,
+               weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(rids, BM25 scores) of the allowed rows holding any term, best first (ties by rid), at
-        most limit."""
+        most limit. `weights` scales a term's contribution (1 when absent)."""
         scores = np.zeros(len(self.rids), dtype=np.float64)
         hit = np.zeros(len(self.rids), dtype=bool)
         for term in dict.fromkeys(terms):
@@ -137,7 +152,8 @@ class Lexicon:
                 continue
             span = slice(self.starts[t], self.starts[t + 1])
             rows = self.rows[span]
-            scores[rows] += self.scores[span]
+            weight = 1.0 if weights is None else weights.get(term, 1.0)
+            scores[rows] += self.scores[span] if weight == 1.0 else weight * self.scores[span]
             hit[rows] = True
         found = np.flatnonzero(hit & allowed)
         if not len(found) or limit <= 0:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -110,6 +110,8 @@ class Practice(BaseModel):
     source_url: str | None = Field(default=None, max_length=500)
     contact: str | None = Field(default=None, max_length=300)
     status: Status = Status.published
+    start_year: int | None = Field(default=None, ge=1800, le=2100)
+    end_year: int | Literal["lopend"] | None = None
     created: dt.date | None = None
     updated: dt.date | None = None
     last_reviewed: dt.date | None = None
@@ -180,6 +182,20 @@ class Practice(BaseModel):
     def _url(cls, value: str | None) -> str | None:
         if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
             raise _err("url", "moet een webadres zijn dat begint met http:// of https://")
+        return value
+
+    @field_validator("end_year", mode="before")
+    @classmethod
+    def _end_year(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text in ("lopend", "loopt nog", "ongoing", "en cours"):
+                return "lopend"
+            if text.isdigit():
+                return int(text)
+            raise _err("end_year", "een jaartal (bv. 2023) of 'lopend'")
+        if isinstance(value, int) and not 1800 <= value <= 2100:
+            raise _err("end_year", "een jaartal tussen 1800 en 2100, of 'lopend'")
         return value
 
     @model_validator(mode="after")

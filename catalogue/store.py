@@ -6,7 +6,7 @@ same protocol later without touching ingest, ranking or the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +100,12 @@ class PracticeStore(Protocol):
                    rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
 
     def fts_scores(self, terms: list[str], filters: Filters, *, limit: int,
-                   rids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]: ...
+                   rids: Sequence[int] | None = None,
+                   weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def word_counts(self) -> dict[str, int]: ...
+
+    def term_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
 
     def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]: ...
 

@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,16 +32,17 @@ from catalogue.faults import crash_point
 from catalogue.lexicon import Lexicon
 from catalogue.model import LIST_FIELDS, Practice
 from catalogue.store import FACET_KINDS, Filters, IndexEntry, RestoreResult, UpsertResult
-from catalogue.text import analyze
+from catalogue import analysis
+from catalogue.text import analyze, word_counts
 from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 
 _log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _COLUMNS = (
     "id", "title", "summary", "description", "organisation", "region", "municipality",
     "sectors", "krachtlijnen", "target_groups", "themes", "website", "source_url", "contact",
-    "status", "created", "updated", "last_reviewed", "extra",
+    "status", "created", "updated", "last_reviewed", "extra", "start_year", "end_year",
 )
 _TITLE_ORDER = "title COLLATE NOCASE, id"
 # bm25() column weights: title, summary, body, tags.
@@ -100,8 +101,14 @@ CREATE TABLE IF NOT EXISTS api_keys (
 );
 """
 
+# A practice's period: start year, and end year or 'lopend'.
+_SCHEMA_V3 = """
+ALTER TABLE practices ADD COLUMN start_year INTEGER;
+ALTER TABLE practices ADD COLUMN end_year TEXT
+"""
+
 # Migrations from version N-1 to N; version 1 is the initial schema.
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 
 def _tag_rows(rid: int, p: Practice) -> list[tuple[str, str, int]]:
@@ -161,6 +168,7 @@ class SqliteStore:
         # Facet masks (catalogue/facet_masks.py): filters and facet counts in memory, rebuilt
         # when another connection committed, as seen by a watcher connection that never writes.
         self._masks: FacetMasks | None = None
+        self._words: tuple[int, dict[str, int]] | None = None  # (data_version, word counts)
         self._masks_lock = threading.Lock()
         self._watch: sqlite3.Connection | None = None
         # The BM25 postings of the FTS table (catalogue/lexicon.py), kept the same way.
@@ -250,6 +258,7 @@ class SqliteStore:
                 f"hoogstens {SCHEMA_VERSION}. Werk praktijkbank bij."
             )
         if version == SCHEMA_VERSION:
+            self._reanalyse_if_needed()
             return  # nothing to write: a read-only catalogue still opens for reading
         with self.transaction():
             for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -260,6 +269,13 @@ class SqliteStore:
                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(target)]
                 )
+        self._reanalyse_if_needed()
+
+    def _reanalyse_if_needed(self) -> None:
+        """A full-text index made by another analyzer version is rebuilt with this one."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'analyzer'").fetchone()
+        if row is None or row[0] != analysis.current().config.version:
+            self.rebuild_fts()
 
     @property
     def schema_version(self) -> int:
@@ -336,6 +352,23 @@ class SqliteStore:
         if self._masks is None or self._masks.version != version:
             self._masks = FacetMasks.load(self._watch, version)  # type: ignore[arg-type]
         return self._masks
+
+    def word_counts(self) -> dict[str, int]:
+        """Folded word -> count over the published practices (the speller's vocabulary).
+
+        Built once per data_version; the same dict comes back while nothing changed.
+        """
+        with self._masks_lock:
+            version = self._data_version()
+            if self._words is not None and self._words[0] == version:
+                return self._words[1]
+        rows = self.db.execute(
+            "SELECT title, summary, coalesce(description, ''), organisation, coalesce(municipality, ''), "
+            "target_groups, themes FROM practices WHERE status = 'published'")
+        counts = word_counts(" ".join(row) for row in rows)
+        with self._masks_lock:
+            self._words = (version, counts)
+        return counts
 
     def _current_lexicon(self) -> Lexicon | None:
         """The BM25 postings of the committed data, or None: then FTS5 answers.
@@ -465,6 +498,10 @@ class SqliteStore:
                     [rid, *_fts_row(practice)],
                 )
                 count += 1
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('analyzer', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [analysis.current().config.version]
+            )
         return count
 
     def rebuild_derived(self) -> int:
@@ -622,16 +659,31 @@ class SqliteStore:
         found, scores = self.fts_scores(terms, filters, limit=limit, rids=rids)
         return list(zip(found.tolist(), scores.tolist()))
 
+    def term_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(rows in the full-text table, rows holding each term): the terms' idf statistics."""
+        lexicon = self._current_lexicon()
+        if lexicon is not None and lexicon.answers(terms):
+            return len(lexicon.rids), lexicon.doc_freqs(terms)
+        n_rows = int(self.db.execute("SELECT count(*) FROM practices_fts").fetchone()[0])
+        found = {t: int(self.db.execute("SELECT count(*) FROM practices_fts WHERE practices_fts MATCH ?",
+                                        ['"' + t.replace('"', '""') + '"']).fetchone()[0]) for t in terms}
+        return n_rows, found
+
     def fts_scores(self, terms: list[str], filters: Filters, *, limit: int,
-                   rids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """`fts_search` as arrays (rids, scores), for the search service."""
+                   rids: Sequence[int] | None = None,
+                   weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`fts_search` as arrays (rids, scores), for the search service.
+
+        `weights` scale terms in the in-memory postings; while those are rebuilt after a write,
+        FTS5 answers with every term at weight 1.
+        """
         if not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         lexicon = self._current_lexicon()
         if lexicon is not None and lexicon.answers(terms):
             if rids is None and not filters.is_empty:
                 rids = self.filter_rids(filters)
-            return lexicon.search(terms, lexicon.allowed(rids=rids, statuses=filters.status), limit)
+            return lexicon.search(terms, lexicon.allowed(rids=rids, statuses=filters.status), limit, weights)
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))
         scope, params = self._fts_scope(filters, rids)
         weights = ", ".join(str(w) for w in FTS_WEIGHTS)

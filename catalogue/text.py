@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 import unicodedata
 from functools import lru_cache
 
-import Stemmer
 from slugify import slugify as _slugify
+
+from catalogue import analysis
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A sentence ends at . ! ? or … followed by white space, or at a line break.
@@ -39,21 +42,14 @@ def slugify(text: str) -> str:
     return _slugify(text, max_length=80, word_boundary=True)
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    stemmer = Stemmer.Stemmer("dutch")
-    stemmer.maxCacheSize = 50_000
-    return stemmer
-
-
 def words(text: str) -> list[str]:
     """Folded word tokens of a text, in order."""
     return _WORD.findall(fold(text))
 
 
 def stem_words(tokens: list[str]) -> list[str]:
-    """Dutch Snowball stems of already folded tokens."""
-    return _stemmer().stemWords(tokens)
+    """Dutch stems of already folded tokens, one per token (catalogue/analysis.py)."""
+    return analysis.current().stems(tokens)
 
 
 def analyze(text: str, *, drop_stopwords: bool = True) -> list[str]:
@@ -61,7 +57,7 @@ def analyze(text: str, *, drop_stopwords: bool = True) -> list[str]:
     tokens = words(text)
     if drop_stopwords:
         tokens = [t for t in tokens if t not in DUTCH_STOPWORDS]
-    return stem_words(tokens)
+    return analysis.current().terms(tokens)
 
 
 # Snippets fold the words of ten results per search, one by one; words repeat across results
@@ -84,3 +80,11 @@ def split_sentences(text: str, *, limit: int = MAX_SENTENCES) -> list[str]:
     """
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
     return sentences[:limit] or [text.strip() or " "]
+
+
+def word_counts(texts: Iterable[str]) -> dict[str, int]:
+    """Folded word -> count over texts."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(words(text))
+    return dict(counts)

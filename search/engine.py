@@ -28,6 +28,7 @@ from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
 from search.index_faiss import IVF_MIN_ROWS, PASSAGE_SCHEME, FaissIndex
 from search.rebuild import BackgroundRebuild
+from search.query import QueryPlanner
 from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
@@ -90,6 +91,7 @@ class SearchEngine:
         self._lock = threading.RLock()
         # Set by a server: index repairs after writes then run in this background thread.
         self.background: BackgroundRebuild | None = None
+        self.planner = QueryPlanner()  # the speller, shared by this engine's searches
 
     @classmethod
     def from_settings(cls, settings: Settings, store: PracticeStore) -> SearchEngine:

@@ -114,3 +114,41 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
     if hi == lo:
         return np.ones(len(scores), dtype=np.float64)
     return (scores.astype(np.float64) - lo) / (hi - lo)
+
+
+def anchored_convex(dense: Ranking, lexical: Ranking, *, weights: tuple[float, float],
+                    window: float, floor_percentile: float | None = None,
+                    lexical_scale: float | None = None) -> Ranking:
+    """A convex mix whose scale is fixed by the query, not by the practices being ranked.
+
+    Min-max scales each ranking by its own lowest and highest score, so a practice's fused
+    score changes with the other candidates: a filter moves it, and no cut-off on it can mean
+    "about the query". Here both sides are anchored to the whole catalogue's answer: a dense
+    score counts from `window` below the best dense score (0) up to the best (1); a BM25 score
+    as its share of the best. `dense` and `lexical` must hold the whole catalogue's best hit
+    (each ranking best first). `lexical_scale`, when given, replaces the best BM25 score: the
+    score that counts as fully about the query (see `search.lexical.LexicalQuery`). A side
+    without hits drops out and the other carries the weight.
+    Ties are broken by id, so the order is deterministic.
+    """
+    parts: list[tuple[np.ndarray, np.ndarray, float]] = []
+    if len(dense):
+        best = dense.scores[0]
+        floor = best - window if floor_percentile is None else \
+            min(float(np.percentile(dense.scores, floor_percentile)), best - 1e-6)
+        norm = np.clip((dense.scores - floor) / (best - floor), 0.0, 1.0) if best > floor else np.ones(len(dense))
+        parts.append((dense.ids, norm, weights[0]))
+    if len(lexical):
+        top = lexical.scores.max() if lexical_scale is None else lexical_scale
+        norm = np.minimum(lexical.scores / top, 1.0) if top > 0 else np.ones(len(lexical))
+        parts.append((lexical.ids, norm, weights[1]))
+    parts = [p for p in parts if p[2] > 0]
+    if not parts:
+        return Ranking.empty()
+    total_weight = sum(w for _, _, w in parts)
+    ids = np.concatenate([i for i, _, _ in parts])
+    norms = np.concatenate([n * (w / total_weight) for _, n, w in parts])
+    keys, inverse = np.unique(ids, return_inverse=True)
+    totals = np.bincount(inverse, weights=norms, minlength=len(keys))
+    order = np.lexsort((keys, -totals))
+    return Ranking(keys[order], totals[order])

@@ -7,7 +7,7 @@ only over those rows, so a filtered search never loses matches to post-filtering
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -15,10 +15,12 @@ import numpy as np
 
 from catalogue.errors import InvalidInput
 from catalogue.model import Practice
-from catalogue.store import Filters, PracticeStore
-from catalogue.text import analyze
-from search.fusion import Ranking, convex_arrays, rrf
+from catalogue import analysis
+from catalogue.store import FACET_KINDS, Filters, PracticeStore
+from search.fusion import Ranking, anchored_convex, rrf
 from search.glossary import dutch_for
+from search.lexical import lexical_query
+from search.query import QueryPlan
 from search.snippets import Snippet, make_snippet
 
 if TYPE_CHECKING:
@@ -56,6 +58,26 @@ class Tuning:
     rescore_depth: int = 100
     # Add the Dutch words of French and English phrases (search/glossary.yaml) to the keyword side.
     glossary: bool = True
+    # A practice is a result when its anchored fused score (search/fusion.anchored_convex)
+    # reaches this cut-off; `total` counts those. Tuned on both relevance sets (BENCHMARKS.md).
+    cutoff: float = 0.35
+    # Queries of more content words than `short_query` are specific sentences: their dense
+    # side is more reliable and their relevant practices spread wider (BENCHMARKS.md).
+    short_query: int = 3
+    cutoff_long: float = 0.10
+    dense_weight_short: float = 0.5
+    # The dense scale's zero: this percentile of the query's dense scores over the catalogue
+    # (None: `dense_window` below the best). It adapts to how spread a query's scores are.
+    dense_floor_percentile: float | None = None
+    # The keyword scale's one: the score of a practice holding every query word once
+    # (search/lexical.py); False: the best BM25 score of the catalogue.
+    anchor_lexical: bool = True
+    # Weight of a compound's parts among the keyword terms ('schuldhulp' -> schuld, hulp).
+    part_weight: float = 0.5
+    # When nothing is about the query, this many nearest practices are shown, labelled.
+    nearest: int = 5
+    # Correct typos towards the catalogue's words ("Bedoelde je ...?").
+    spelling: bool = True
     # 0: dense search is exact. Above 0, catalogues of IVF_MIN_ROWS practices or more are
     # searched approximately, scanning this many k-means groups (recall in BENCHMARKS.md).
     ivf_nprobe: int = 0
@@ -81,6 +103,10 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     mode: str
     timings: dict[str, float] = field(default_factory=dict)
+    # "relevant": the hits are about the query; "nearest": nothing is, these are the closest
+    # practices (total 0); "none": the query holds no language we know and nothing matched.
+    match: str = "relevant"
+    did_you_mean: str | None = None
 
 
 class SearchService:
@@ -100,7 +126,13 @@ class SearchService:
         page: int = 1,
         per_page: int = 10,
     ) -> SearchResult:
-        """Search, or browse with filters when the query is empty."""
+        """Search, or browse with filters when the query is empty.
+
+        The practices that match a query are decided over the whole catalogue, independent of
+        the filters: the filters then select among them. So `total` counts what is about the
+        query, and the facet count of a value is the total that selecting it gives. Facets are
+        disjunctive: a kind's own selection is left out when counting that kind.
+        """
         try:
             mode = Mode(mode)
         except ValueError as e:
@@ -112,17 +144,37 @@ class SearchService:
         filters = filters or Filters()
         timings: dict[str, float] = {}
         query = " ".join(query.replace("\x00", " ").split())
+        scope = Filters(status=filters.status)
         if not query:
-            ranked = self._browse(filters)
-            stems: set[str] = set()
+            matched = np.array(self.store.filter_rids(scope), dtype=np.int64)
+            shown = np.array(self.store.filter_rids(filters, by_title=True), dtype=np.int64)
+            ranked = Ranking(shown, np.zeros(len(shown), dtype=np.float64))
+            return self._page(ranked, matched, filters, set(), page, per_page, mode, timings)
+        plan = self._plan(query)
+        scored, eligible, state, stems = self._score(plan, scope, mode, timings)
+        cutoff = self.tuning.cutoff if plan.short(self.tuning.short_query) else self.tuning.cutoff_long
+        about = (scored.scores >= cutoff) & eligible if state == "relevant" else np.zeros(len(scored), bool)
+        matched = scored.ids[about]
+        candidates = self._candidates(filters)
+        keep = np.ones(len(scored), dtype=bool) if candidates is None else np.isin(scored.ids, candidates)
+        ranked = Ranking(scored.ids[keep], scored.scores[keep])
+        in_results = about[keep]
+        if state == "relevant" and in_results.any():
+            result = self._page(Ranking(ranked.ids[in_results], ranked.scores[in_results]), matched,
+                                filters, stems, page, per_page, mode, timings)
+        elif state == "none":
+            result = self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, timings)
         else:
-            ranked, stems = self._rank(query, filters, mode, timings)
-        return self._page(ranked, stems, page, per_page, mode, timings)
+            result = self._nearest(plan, ranked, matched, filters, stems, page, per_page, mode, timings)
+        result.did_you_mean = plan.corrected
+        return result
 
-    def _browse(self, filters: Filters) -> Ranking:
-        """Every match, ordered by title as in listings."""
-        rids = np.array(self.store.filter_rids(filters, by_title=True), dtype=np.int64)
-        return Ranking(rids, np.zeros(len(rids), dtype=np.float64))
+    def _plan(self, query: str) -> QueryPlan:
+        if not self.tuning.spelling:
+            return QueryPlan(query, None, True)
+        planner = self.engine.planner
+        counts = self.store.word_counts()
+        return planner.plan(query, planner.speller(id(counts), counts))
 
     def _candidates(self, filters: Filters) -> list[int] | None:
         """None means every indexed (published) practice."""
@@ -130,42 +182,73 @@ class SearchService:
             return None
         return self.store.filter_rids(filters)
 
-    def _rank(self, query: str, filters: Filters, mode: Mode, timings: dict[str, float]
-              ) -> tuple[Ranking, set[str]]:
+    def _score(self, plan: QueryPlan, scope: Filters, mode: Mode, timings: dict[str, float]
+               ) -> tuple[Ranking, np.ndarray, str, set[str]]:
+        """Every practice in scope that the query reaches, with its anchored fused score; which
+        of them may count as about the query; and the state: relevant, nearest (known words,
+        nothing near enough) or none.
+
+        A short query's dense scores are close together for every practice (a word has little
+        to be near), so for short queries only practices that hold a query term can match; the
+        dense side still orders them. A long query may match on meaning alone when its best
+        dense score passes the embedder's gate.
+        """
         t = self.tuning
-        stems = set(analyze(f"{query} {dutch_for(query)}" if t.glossary else query))
-        dense = lexical = Ranking.empty()
-        candidates: list[int] | None = None
+        text = plan.effective
+        keywords = lexical_query(self.store, analysis.current(), text, dutch_for(text) if t.glossary else "",
+                                 part_weight=t.part_weight)
+        stems = set(keywords.weights)
+        dense = Ranking.empty()
+        strong = False
         if mode in (Mode.semantic, Mode.hybrid):
             self.engine.index()  # a missing or mismatched index fails before any work
             start = time.perf_counter()
-            candidates = self._candidates(filters)
-            timings["filter_ms"] = (time.perf_counter() - start) * 1000
-            start = time.perf_counter()
-            vector = self.engine.embedder.encode_queries([query])[0]
+            vector = self.engine.embedder.encode_queries([text])[0]
             timings["embed_ms"] = (time.perf_counter() - start) * 1000
             start = time.perf_counter()
+            dense = self.dense_ranking(vector, None if scope.status == ("published",) else
+                                       self.store.filter_rids(scope))
             gate = t.min_score if t.min_score is not None else self.engine.embedder.min_score
-            dense = within_window(self.dense_ranking(vector, candidates, gate=gate), t.dense_window)
+            strong = bool(len(dense)) and dense.scores[0] >= gate
             timings["dense_ms"] = (time.perf_counter() - start) * 1000
-        if mode in (Mode.lexical, Mode.hybrid):
-            start = time.perf_counter()
-            # Reuse the candidates of the dense branch: the tag filter is the costly part at 100k.
-            lexical = Ranking(*self.store.fts_scores(sorted(stems), filters, limit=t.lexical_depth,
-                                                     rids=candidates))
-            timings["lexical_ms"] = (time.perf_counter() - start) * 1000
-        if mode is Mode.semantic:
-            return dense, stems
-        if mode is Mode.lexical:
-            return lexical, stems
         start = time.perf_counter()
-        if t.fusion == "convex":
-            fused = convex_arrays([dense, lexical], weights=[t.dense_weight, t.lexical_weight])
-        else:
+        lexical = Ranking(*self.store.fts_scores(keywords.terms, scope, limit=t.lexical_depth,
+                                                 weights=keywords.weights))
+        timings["lexical_ms"] = (time.perf_counter() - start) * 1000
+        if mode is Mode.lexical:
+            only = lexical_only(lexical)
+            return only, np.ones(len(only), dtype=bool), ("relevant" if len(lexical) else "none"), stems
+        short = plan.short(t.short_query)
+        if not len(lexical) and (short or not strong):
+            state = "nearest" if plan.known and len(dense) else "none"
+            return Ranking(dense.ids, dense.scores), np.zeros(len(dense), dtype=bool), state, stems
+        start = time.perf_counter()
+        if t.fusion == "rrf":
             fused = Ranking.of(rrf([dense.ids.tolist(), lexical.ids.tolist()], k=t.rrf_k,
                                    weights=[t.dense_weight, t.lexical_weight]))
+            fused = Ranking(fused.ids, fused.scores / fused.scores[0] if len(fused) else fused.scores)
+        else:
+            dense_weight = t.dense_weight_short if plan.short(t.short_query) else t.dense_weight
+            lexical_weight = 0.0 if mode is Mode.semantic else 1.0 - dense_weight
+            fused = anchored_convex(dense if len(dense) and (strong or len(lexical)) else Ranking.empty(),
+                                    lexical, weights=(dense_weight, lexical_weight),
+                                    window=t.dense_window, floor_percentile=t.dense_floor_percentile,
+                                    lexical_scale=keywords.ideal if t.anchor_lexical else None)
         timings["fusion_ms"] = (time.perf_counter() - start) * 1000
-        return fused, stems
+        eligible = np.isin(fused.ids, lexical.ids) if short or not strong else np.ones(len(fused), dtype=bool)
+        return fused, eligible, "relevant", stems
+
+    def _nearest(self, plan: QueryPlan, ranked: Ranking, matched: np.ndarray, filters: Filters,
+                 stems: set[str], page: int, per_page: int, mode: Mode,
+                 timings: dict[str, float]) -> SearchResult:
+        """Nothing is about the query: the closest practices under the filters, labelled, total 0."""
+        if not plan.known or mode is Mode.lexical:
+            return self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, timings)
+        closest = ranked.head(self.tuning.nearest) if page == 1 else Ranking.empty()
+        result = self._page(closest, matched, filters, stems, 1, self.tuning.nearest, mode, timings)
+        result.facets = self._facets(closest.ids[:0], matched, filters)
+        result.total, result.page, result.per_page, result.match = 0, page, per_page, "nearest"
+        return result
 
     def dense_ranking(self, vector: np.ndarray, candidates: list[int] | None, *,
                       gate: float | None = None) -> Ranking:
@@ -193,10 +276,10 @@ class SearchService:
         return Ranking(np.concatenate([head.ids[order], hits.ids[len(head):]]),
                        np.concatenate([rescored[order], tail]))
 
-    def _page(self, ranked: Ranking, stems: set[str], page: int, per_page: int,
-              mode: Mode, timings: dict[str, float]) -> SearchResult:
+    def _page(self, ranked: Ranking, matched: np.ndarray, filters: Filters, stems: set[str],
+              page: int, per_page: int, mode: Mode, timings: dict[str, float]) -> SearchResult:
         start = time.perf_counter()
-        facets = self.store.facet_counts(ranked.ids)
+        facets = self._facets(ranked.ids, matched, filters)
         window = Ranking(ranked.ids[(page - 1) * per_page: page * per_page],
                          ranked.scores[(page - 1) * per_page: page * per_page]).pairs()
         practices = self.store.get_many(rid for rid, _ in window)
@@ -205,7 +288,18 @@ class SearchService:
             for rid, score in window if rid in practices
         ]
         timings["page_ms"] = (time.perf_counter() - start) * 1000
-        return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, timings)
+        match = "relevant" if len(ranked) else "none"
+        return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, timings, match)
+
+    def _facets(self, shown: np.ndarray, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
+        """Disjunctive facet counts over the matching practices: each kind is counted under the
+        other kinds' selections only, so a count is what selecting that value alone would give."""
+        counts = self.store.facet_counts(shown)
+        for kind in FACET_KINDS:
+            if getattr(filters, kind):
+                allowed = self.store.filter_rids(replace(filters, **{kind: ()}))
+                counts[kind] = self.store.facet_counts(matched[np.isin(matched, allowed)])[kind]
+        return counts
 
     def similar(self, practice_id: str, *, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
         """Practices closest to this one, filterable, never the practice itself."""
@@ -222,6 +316,14 @@ class SearchService:
         practices = self.store.get_many(r for r, _ in neighbours)
         return [Hit(practices[r], s, make_snippet(practices[r].summary, set()))
                 for r, s in neighbours if r in practices]
+
+
+def lexical_only(lexical: Ranking) -> Ranking:
+    """Keyword mode: BM25 as a share of the best, so the cut-off means the same in every mode."""
+    if not len(lexical):
+        return lexical
+    top = lexical.scores.max()
+    return Ranking(lexical.ids, lexical.scores / top if top > 0 else np.ones(len(lexical)))
 
 
 def within_window(hits: Ranking, window: float) -> Ranking:

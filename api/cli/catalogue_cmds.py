@@ -24,7 +24,7 @@ from rich.progress import (
 
 from api.cli.context import console, err_console, fail, get_context, handle_errors
 from api.cli.curation_cmds import CurationNotes, review_stored
-from api.cli.curation_view import additions_text, coverage_table, print_hint, write_heatmap
+from api.cli.curation_view import additions_text, coverage_table, print_hint, theme_table, write_heatmap
 from api.cli.render import counts_table, practice_panel, practice_table, print_json, print_report
 from catalogue.coverage import coverage_of
 from catalogue.errors import InvalidRecord
@@ -375,6 +375,7 @@ def stats_cmd(
                   f"{by_status['archived']} gearchiveerd)")
     console.print(counts_table(counts))
     console.print(coverage_table(coverage))
+    console.print(theme_table(coverage))
     thin = ", ".join(f"{KRACHTLIJNEN.label(k)} in {REGIONS.label(r)} ({n})" for k, r, n in coverage.thinnest(3))
     console.print(f"Het dunst bezet: {thin}.")
     if png:

@@ -99,6 +99,19 @@ def coverage_table(coverage: Coverage) -> Table:
     return table
 
 
+def theme_table(coverage: Coverage) -> Table:
+    """Practices per theme; themes with fewer than 2 in red."""
+    from catalogue.coverage import load_themes
+
+    table = Table(title="Dekking per thema")
+    table.add_column("thema")
+    table.add_column("praktijken", justify="right")
+    for theme in load_themes():
+        n = coverage.per_theme.get(theme.key, 0)
+        table.add_row(theme.label, f"[red]{n}[/]" if n < 2 else str(n))
+    return table
+
+
 def write_heatmap(coverage: Coverage, path: Path) -> Path:
     """A PNG heatmap of the krachtlijn x region counts (matplotlib, no display needed)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

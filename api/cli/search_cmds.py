@@ -35,11 +35,16 @@ def _marked(snippet: Snippet) -> str:
     return "".join(out)
 
 
-def _print_result(result: SearchResult) -> None:
+def _print_result(result: SearchResult, query: str) -> None:
+    if result.did_you_mean:
+        console.print(f"Bedoelde je: [bold]{escape(result.did_you_mean)}[/]? Daarmee is gezocht.")
     if not result.hits:
         console.print("Geen resultaten.")
         return
-    table = Table(title=f"{result.total} resultaten ({result.mode})", show_lines=True)
+    title = f"{result.total} resultaten ({result.mode})"
+    if result.match == "nearest":
+        title = f"Geen praktijk gaat precies over '{escape(query)}'. Deze liggen het dichtst in de buurt."
+    table = Table(title=title, show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("praktijk")
     table.add_column("score", justify="right")
@@ -72,9 +77,9 @@ def search_cmd(
     if as_json:
         print_json({"query": query, "mode": result.mode, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "results": [hit_json(h) for h in result.hits],
-                    "facets": result.facets})
+                    "facets": result.facets, "match": result.match, "did_you_mean": result.did_you_mean})
     else:
-        _print_result(result)
+        _print_result(result, query)
 
 
 @app.command("similar")

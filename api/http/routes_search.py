@@ -73,6 +73,7 @@ def search(
     return SearchResponse(
         query=q, mode=result.mode, total=result.total, page=result.page, per_page=result.per_page,
         results=[search_item(request, h) for h in result.hits], facets=result.facets,
+        match=result.match, did_you_mean=result.did_you_mean,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,11 +32,19 @@ class Facets(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     mode: str
-    total: int
+    total: int = Field(description="Aantal praktijken over de zoekvraag (met de filters); 0 bij `nearest`")
     page: int
     per_page: int
     results: list[SearchItem]
-    facets: Facets
+    facets: Facets = Field(description="Per waarde: het totaal dat die waarde aanvinken geeft. Een soort "
+                                       "telt zonder haar eigen selectie (disjunctief): waarden binnen een "
+                                       "soort combineren met OF, soorten met EN.")
+    match: Literal["relevant", "nearest", "none"] = Field(
+        "relevant", description="relevant: de resultaten gaan over de zoekvraag; nearest: geen praktijk "
+        "gaat erover, `results` zijn de dichtstbijzijnde (total 0); none: de zoekvraag bevat geen "
+        "herkenbare woorden en niets past")
+    did_you_mean: str | None = Field(None, description="Verbeterde zoekvraag bij een tikfout; er is al "
+                                                       "mee gezocht")
 
 
 class PracticeOut(BaseModel):
@@ -55,6 +63,8 @@ class PracticeOut(BaseModel):
     source_url: str | None
     contact: str | None
     status: str
+    start_year: int | None = None
+    end_year: int | Literal["lopend"] | None = Field(None, description="Eindjaar, of 'lopend'")
     created: dt.date | None
     updated: dt.date | None
     last_reviewed: dt.date | None
@@ -150,6 +160,8 @@ class CoverageOut(BaseModel):
     matrix: list[list[int]] = Field(description="One row per krachtlijn, one column per region, "
                                                 "in the order of `krachtlijnen` and `regions`")
     thinnest: list[CoverageCell]
+    themes: list[CoverageLabel] = Field(default_factory=list,
+                                        description="Gepubliceerde praktijken per thema (catalogue/data/themes.yaml)")
 
 
 class SuggestIn(BaseModel):

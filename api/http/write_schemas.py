@@ -45,6 +45,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "website": {"type": "string", "pattern": URL, "maxLength": 500},
     "source_url": {"type": "string", "pattern": URL, "maxLength": 500},
     "contact": {"type": "string", "maxLength": 300},
+    "start_year": {"type": "integer", "minimum": 1800, "maximum": 2100},
+    "end_year": {"anyOf": [{"type": "integer", "minimum": 1800, "maximum": 2100},
+                           {"type": "string", "enum": ["lopend"]}], "description": "Eindjaar, of 'lopend'"},
     "status": {"type": "string", "enum": [s.value for s in Status]},
     "last_reviewed": {"type": "string", "format": "date"},
 }
@@ -56,7 +59,7 @@ def shown(name: str, *, required: bool = False) -> WithJsonSchema:
         return WithJsonSchema(schema)
     # null is "not given"; "" empties an optional text field (which a practice cannot do without
     # the fields of REQUIRED, nor a date).
-    plain = schema["type"] == "string" and "format" not in schema and name not in REQUIRED
+    plain = schema.get("type") == "string" and "format" not in schema and name not in REQUIRED
     absent = [{"type": "string", "maxLength": 0}] if plain else []
     return WithJsonSchema({"anyOf": [schema, *absent, {"type": "null"}]})
 
@@ -85,6 +88,8 @@ class _Content(BaseModel):
     website: Annotated[str | None, shown("website")] = None
     source_url: Annotated[str | None, shown("source_url")] = None
     contact: Annotated[str | None, shown("contact")] = None
+    start_year: Annotated[int | None, shown("start_year")] = None
+    end_year: Annotated[int | str | None, shown("end_year")] = None
 
 
 class PracticePatch(_Content):

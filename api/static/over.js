@@ -65,6 +65,11 @@
       const n = cell.count === 1 ? '1 praktijk' : `${cell.count} praktijken`;
       $('#thinnest').append(el('li', null, `${labels[cell.krachtlijn]} in ${labels[cell.region]}: ${n}`));
     }
+    for (const theme of data.themes || []) {
+      const n = theme.count === 1 ? '1 praktijk' : `${theme.count} praktijken`;
+      const link = el('a', { href: `/?q=${encodeURIComponent(theme.label)}` }, theme.label);
+      $('#themes').append(el('li', null, link, `: ${n}`));
+    }
   }
 
   async function start() {

@@ -16,7 +16,7 @@ def test_search_response_shape(client):
     r = client.get("/api/search", params={"q": "warme maaltijd buurt"})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"query", "mode", "total", "page", "per_page", "results", "facets"}
+    assert set(body) == {"query", "mode", "total", "page", "per_page", "results", "facets", "match", "did_you_mean"}
     first = body["results"][0]
     assert set(first) >= {"id", "title", "summary", "snippet", "score", "region", "sectors", "krachtlijnen", "url"}
     assert first["url"].endswith(f"/praktijk/{first['id']}")

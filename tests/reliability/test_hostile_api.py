@@ -17,7 +17,8 @@ def test_odd_query_text_gets_a_clean_answer(client, q, mode):
     r = client.get("/api/search", params={"q": q, "mode": mode})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["total"] >= len(body["results"])
+    # a "nearest" answer shows the closest practices with a total of 0: none is about the query
+    assert body["total"] >= len(body["results"]) or body["match"] == "nearest"
 
 
 @pytest.mark.parametrize("size", [10_000, 60_000])
