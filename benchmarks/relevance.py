@@ -236,14 +236,14 @@ ANALYZERS: list[tuple[str, AnalyzerConfig]] = [
 ]
 
 CUTOFFS: list[tuple[str, Tuning]] = [
-    ("**short 0.35, long 0.10, short queries dense 0.5 (default)**", Tuning()),
+    ("**short 0.35, long 0.10, short queries dense 0.5, BM25 by the best (default)**", Tuning()),
     ("no cut-off (every reached practice counts)", Tuning(cutoff=0.0, cutoff_long=0.0)),
     ("short 0.25, long 0.10", Tuning(cutoff=0.25)),
     ("short 0.45, long 0.10", Tuning(cutoff=0.45)),
     ("short 0.35, long 0.20", Tuning(cutoff_long=0.20)),
     ("short 0.35, long 0.35", Tuning(cutoff_long=0.35)),
     ("short queries dense 0.7 (as long ones)", Tuning(dense_weight_short=0.7)),
-    ("keyword side scaled by the best BM25 (not the ideal score)", Tuning(anchor_lexical=False)),
+    ("keyword side scaled by the query's ideal score (not the best BM25)", Tuning(anchor_lexical=True)),
     ("compound parts weigh 1 (not 0.5)", Tuning(part_weight=1.0)),
     ("dense zero at the median score (not 0.10 below the best)", Tuning(dense_floor_percentile=50)),
     ("no typo correction", Tuning(spelling=False)),
@@ -297,8 +297,9 @@ def run(spec: str) -> str:
             for name in SET_FILES:
                 lines.append(f"| {label}: {name} {summarise(run_queries(service, sets[name]))}")
         configure(AnalyzerConfig())
-        stopped = sum(service.search(text).match == "none" for text in nonsense)
-        lines += ["", f"Nonsense queries answered with nothing: {stopped} of {len(nonsense)}.", ""]
+        states = [(text, service.search(text).match) for text in nonsense]
+        lines += ["", "Nonsense and off-topic queries: "
+                  + "; ".join(f"\"{text}\" {state}" for text, state in states) + ".", ""]
         engine.store.close()
         engine58.store.close()
     return "\n".join(lines)

@@ -44,6 +44,9 @@ STEM_EXCEPTIONS: dict[str, str] = {
 COMPOUND_MIN_LENGTH = 8     # shorter words are not split
 PART_MIN_LENGTH = 4         # 'ver', 'pas', 'weg' as parts split too much
 PART_MIN_ZIPF = 2.5         # a part must be a Dutch word seen at least ~3 times per 10M words
+# A query word counts as language (not a typo or nonsense) from about 3 uses per 10M words in
+# Dutch, French or English: 'lorem', 'asdf' and 'zzz' stay below it.
+KNOWN_MIN_ZIPF = 2.5
 LINKS = ("s", "en", "e")    # linking sounds: arbeid-s-markt, boek-en-kast, ...
 WHOLE_MAX_ZIPF = 3.5        # a common word is one word ('gemeenschap', 'vrijwilliger'), not a compound
 # Endings that are Dutch words of their own but, at the end of a word, a suffix: eenzaam-heid.
@@ -170,7 +173,7 @@ def known_word(word: str) -> bool:
     """Whether a folded word is a word of Dutch, French or English (not a typo, not nonsense)."""
     from wordfreq import zipf_frequency
 
-    return any(zipf_frequency(word, lang) >= 1.0 for lang in ("nl", "fr", "en"))
+    return any(zipf_frequency(word, lang) >= KNOWN_MIN_ZIPF for lang in ("nl", "fr", "en"))
 
 
 _current = Analyzer()

@@ -71,7 +71,7 @@ class Tuning:
     dense_floor_percentile: float | None = None
     # The keyword scale's one: the score of a practice holding every query word once
     # (search/lexical.py); False: the best BM25 score of the catalogue.
-    anchor_lexical: bool = True
+    anchor_lexical: bool = False
     # Weight of a compound's parts among the keyword terms ('schuldhulp' -> schuld, hulp).
     part_weight: float = 0.5
     # When nothing is about the query, this many nearest practices are shown, labelled.

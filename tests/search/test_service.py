@@ -112,3 +112,29 @@ def test_drafts_never_found(service, store, engine):
     engine.sync()
     assert "taalcafe-gent" not in {h.practice.id for h in service.search("Nederlands oefenen").hits}
     assert "taalcafe-gent" not in {h.practice.id for h in service.search("").hits}
+
+
+def test_total_counts_only_what_is_about_the_query(service, store):
+    everything = store.count(make_filters())
+    result = service.search("huiswerk", per_page=50)
+    assert result.match == "relevant" and 0 < result.total < everything
+    assert result.total == len(result.hits)
+
+
+def test_a_known_word_no_practice_holds_gives_the_nearest_labelled(service):
+    result = service.search("vulkaan", per_page=10)
+    assert result.match == "nearest" and result.total == 0 and 1 <= len(result.hits) <= 5
+    assert all(not counts for counts in result.facets.values())
+
+
+def test_nonsense_gives_nothing(service):
+    result = service.search("qwxz blorp")
+    assert result.match == "none" and result.total == 0 and result.hits == []
+
+
+def test_a_filter_selects_among_the_matches_and_never_pads(service, store):
+    unfiltered = {h.practice.id for h in service.search("huiswerk", per_page=50).hits}
+    for region in ("antwerpen", "limburg", "brussel"):
+        filtered = service.search("huiswerk", filters=make_filters(region=[region]), per_page=50)
+        if filtered.match == "relevant":
+            assert {h.practice.id for h in filtered.hits} <= unfiltered
