@@ -132,7 +132,7 @@ def _timed_run(embeddings: Any, queries: Sequence[str], filters: Sequence[Filter
     samples, hits = [], []
     for _ in range(repeat):
         for i, query in enumerate(queries):
-            ids, ms = timed_ms(lambda q=query, f=filters[i % len(filters)]: search(embeddings, q, f))
+            ids, ms = timed_ms(lambda q=query, f=filters[i % len(filters)]: search(embeddings, q, f))  # noqa: B008
             samples.append(ms)
             hits.append(len(ids))
     return Latency.of(samples, hits)

@@ -123,7 +123,6 @@ def machine() -> str:
 
 def versions() -> str:
     import faiss
-
     from txtai.version import __version__ as txtai_version
 
     return (f"Python {platform.python_version()}, faiss {faiss.__version__}, SQLite {sqlite3.sqlite_version}, "

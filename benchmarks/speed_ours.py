@@ -160,7 +160,7 @@ def _ivf_runs(plan: Plan, engine: SearchEngine, exact: SearchService,
         result, stage = _run(service, plan.queries, filters, "hybrid", plan.repeat)
         latency[f"hybrid-ivf/{label}"], stages[f"hybrid-ivf/{label}"] = result.as_dict(), stage
         kept = []
-        for i, (query, want) in enumerate(zip(plan.queries, exact_top[label])):
+        for i, (query, want) in enumerate(zip(plan.queries, exact_top[label], strict=False)):
             got = {h.practice.id for h in service.search(query, filters=filters[i % len(filters)]).hits}
             kept.append(len(want & got) / len(want) if want else 1.0)
         out[f"top10_kept/{label}"] = float(np.mean(kept))
@@ -174,7 +174,7 @@ def index_only_job(plan: Plan, size: int, base_size: int) -> dict[str, Any]:
     assert embedder.bases is not None, "index-only runs derive from the real vectors of a corpus"
     vectors = derived_matrix(embedder.bases, size)
     index = FaissIndex(embedder.dim, embedder.name)
-    _, add_ms = timed_ms(lambda: index.upsert(np.arange(1, size + 1), vectors, ["derived"] * size))
+    _, add_ms = timed_ms(lambda v=vectors: index.upsert(np.arange(1, size + 1), v, ["derived"] * size))
     del vectors
     queries = embedder.encode_queries(list(plan.queries))
     rng = np.random.default_rng(plan.seed)

@@ -27,7 +27,7 @@ def plot(results: dict[str, Any], path: Path) -> Path:
         points = [(int(s), results["sizes"][s][engine]["latency"][combo]["p50"])
                   for s in sizes if results["sizes"][s].get(engine)]
         if points:
-            xs, ys = zip(*points)
+            xs, ys = zip(*points, strict=False)
             ax.plot(xs, ys, style, marker="o", color=colour, label=label)
     index = sorted(results.get("index_only", {}).items(), key=lambda kv: int(kv[0]))
     if index:

@@ -62,8 +62,8 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
     else:
         checks.append(("ingest within 20% of the raw embedder", "not run", None))
 
-    worst = max(((at[s]["ours"]["latency"][f"{m}/filtered"]["p50"] / at[s]["ours"]["latency"][f"{m}/all"]["p50"], s, m)
-                 for s in sizes for m in ("hybrid", "semantic", "lexical")))
+    worst = max((at[s]["ours"]["latency"][f"{m}/filtered"]["p50"] / at[s]["ours"]["latency"][f"{m}/all"]["p50"], s, m)
+                 for s in sizes for m in ("hybrid", "semantic", "lexical"))
     checks.append(("filtered p50 no slower than unfiltered (every mode and size)",
                    f"worst filtered/unfiltered: {worst[0]:.2f} ({worst[2]}, {_size_label(worst[1])})",
                    worst[0] <= 1.0))

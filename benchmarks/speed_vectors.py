@@ -50,7 +50,7 @@ class VectorCache:
                 keys, vectors = data["keys"], data["vectors"].astype(np.float32)
             # Keys are stored as rows of 16 bytes. (Files of the first version used numpy's S16,
             # which drops trailing NUL bytes: pad them back.)
-            self._rows = {bytes(k).ljust(16, b"\0"): v for k, v in zip(keys, vectors)}
+            self._rows = {bytes(k).ljust(16, b"\0"): v for k, v in zip(keys, vectors, strict=False)}
 
     @classmethod
     def for_embedder(cls, name: str, dim: int, cache_dir: Path = CACHE_DIR) -> VectorCache:
@@ -145,7 +145,7 @@ class CachedEmbedder:
                 missing.append(i)
         if missing:
             vectors = self._timed(lambda: self.real.encode_documents([texts[i] for i in missing]))
-            for i, vec in zip(missing, vectors):
+            for i, vec in zip(missing, vectors, strict=False):
                 out[i] = vec
                 self.cache.put(keys[i], vec)
         if progress:
@@ -158,7 +158,7 @@ class CachedEmbedder:
             key = digest(text, "query")
             vec = self.cache.get(key)
             if vec is None:
-                vec = self._timed(lambda: self.real.encode_queries([text]))[0]
+                vec = self._timed(lambda t=text: self.real.encode_queries([t]))[0]
                 self.cache.put(key, vec)
             out[i] = vec
         return out

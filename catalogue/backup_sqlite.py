@@ -70,7 +70,7 @@ def summarise(problems: list[str]) -> str:
 def _rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     cursor = conn.execute(f"SELECT {', '.join(REQUIRED_COLUMNS)} FROM practices ORDER BY rid")
     for values in cursor:
-        yield dict(zip(REQUIRED_COLUMNS, values))
+        yield dict(zip(REQUIRED_COLUMNS, values, strict=False))
 
 
 def open_backup(source: Path, *, schema_version: int) -> sqlite3.Connection:

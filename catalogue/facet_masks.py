@@ -83,7 +83,7 @@ class FacetMasks:
         idx = np.unique(rids if isinstance(rids, np.ndarray) else np.fromiter(rids, dtype=np.int64))
         idx = idx[(idx >= 0) & (idx < self.size)]
         totals = self.table[idx].sum(axis=0).tolist()
-        found = [(kind, value, n) for (kind, value), n in zip(self.keys, totals)]
+        found = [(kind, value, n) for (kind, value), n in zip(self.keys, totals, strict=False)]
         counts: dict[str, dict[str, int]] = {kind: {} for kind in FACET_KINDS}
         for kind, value, n in sorted(found, key=lambda item: (-item[2], item[1])):
             if n:

@@ -25,14 +25,13 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from catalogue import backup_sqlite
+from catalogue import analysis, backup_sqlite
 from catalogue.errors import PracticeNotFound, StoreError, StoreReadOnly
 from catalogue.facet_masks import FacetMasks
 from catalogue.faults import crash_point
 from catalogue.lexicon import Lexicon
 from catalogue.model import LIST_FIELDS, Practice
 from catalogue.store import FACET_KINDS, Filters, IndexEntry, RestoreResult, UpsertResult
-from catalogue import analysis
 from catalogue.text import analyze, word_counts
 from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 
@@ -657,7 +656,7 @@ class SqliteStore:
         replace a second run of the tag filter inside this query.
         """
         found, scores = self.fts_scores(terms, filters, limit=limit, rids=rids)
-        return list(zip(found.tolist(), scores.tolist()))
+        return list(zip(found.tolist(), scores.tolist(), strict=False))
 
     def term_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(rows in the full-text table, rows holding each term): the terms' idf statistics."""

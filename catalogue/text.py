@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-import unicodedata
 from functools import lru_cache
 
 from slugify import slugify as _slugify
@@ -69,7 +69,7 @@ def token_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, stem) for each word of the original text, for highlighting."""
     spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     stems = stem_words([_fold_word(w) for _, _, w in spans])
-    return [(start, end, stem) for (start, end, _), stem in zip(spans, stems)]
+    return [(start, end, stem) for (start, end, _), stem in zip(spans, stems, strict=False)]
 
 
 def split_sentences(text: str, *, limit: int = MAX_SENTENCES) -> list[str]:

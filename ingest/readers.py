@@ -61,7 +61,7 @@ Item = RawRecord | Problem | Skipped
 class _NoAliasLoader(yaml.SafeLoader):
     """A safe loader that refuses anchors and aliases, so 'YAML bombs' cannot expand."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -71,7 +71,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _yaml_load_all(text: str) -> list[Any]:
-    return list(yaml.load_all(text, Loader=_NoAliasLoader))  # noqa: S506 - safe loader subclass
+    return list(yaml.load_all(text, Loader=_NoAliasLoader))
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -101,10 +101,7 @@ def _open_text(path: Path) -> TextIO:
     """Open with BOM detection: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
     with path.open("rb") as fh:
         head = fh.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     return path.open(encoding=encoding, errors="strict", newline="")
 
 

@@ -27,8 +27,8 @@ from catalogue.text import split_sentences
 from search.embedders import Embedder, make_embedder
 from search.index import Drift, drift
 from search.index_faiss import IVF_MIN_ROWS, PASSAGE_SCHEME, FaissIndex
-from search.rebuild import BackgroundRebuild
 from search.query import QueryPlanner
+from search.rebuild import BackgroundRebuild
 from search.service import SearchService, Tuning
 
 Progress = Callable[[int], None]
@@ -213,12 +213,12 @@ class SearchEngine:
             chunk = practices[start:start + batch]
             texts = [p.search_text() for p in chunk]
             vectors = self.embedder.encode_documents(texts)
-            out.vectors.update((p.content_hash(), v) for p, v in zip(chunk, vectors))
+            out.vectors.update((p.content_hash(), v) for p, v in zip(chunk, vectors, strict=False))
             if self.passages:
                 sentences = [split_sentences(t) for t in texts]
                 flat = self.embedder.encode_documents([s for group in sentences for s in group])
                 bounds = np.cumsum([0, *(len(group) for group in sentences)])
-                out.passages.update((p.content_hash(), flat[a:b]) for p, a, b in zip(chunk, bounds, bounds[1:]))
+                out.passages.update((p.content_hash(), flat[a:b]) for p, a, b in zip(chunk, bounds, bounds[1:], strict=False))
             if progress:
                 progress(len(chunk))
         return out

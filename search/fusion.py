@@ -30,14 +30,14 @@ class Ranking(NamedTuple):
         pairs = list(pairs)
         if not pairs:
             return cls.empty()
-        ids, scores = zip(*pairs)
+        ids, scores = zip(*pairs, strict=False)
         return cls(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def pairs(self) -> list[tuple[int, float]]:
-        return list(zip(self.ids.tolist(), self.scores.tolist()))
+        return list(zip(self.ids.tolist(), self.scores.tolist(), strict=False))
 
     def head(self, n: int) -> Ranking:
         return Ranking(self.ids[:n], self.scores[:n])
@@ -58,7 +58,7 @@ def rrf(
     if len(weights) != len(rankings):
         raise ValueError("one weight per ranking")
     scores: dict[K, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    for ranking, weight in zip(rankings, weights, strict=False):
         for rank, key in enumerate(ranking, start=1):
             scores[key] = scores.get(key, 0.0) + weight / (k + rank)
     order = {key: i for i, key in enumerate(scores)}
@@ -98,7 +98,7 @@ def convex_arrays(rankings: Sequence[Ranking], *, weights: Sequence[float]) -> R
     """`convex` over arrays: ties keep the order of first appearance across the rankings."""
     if len(weights) != len(rankings):
         raise ValueError("one weight per ranking")
-    parts = [(r, w) for r, w in zip(rankings, weights) if len(r)]
+    parts = [(r, w) for r, w in zip(rankings, weights, strict=False) if len(r)]
     if not parts:
         return Ranking.empty()
     ids = np.concatenate([r.ids for r, _ in parts])

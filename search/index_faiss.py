@@ -85,11 +85,11 @@ class FaissIndex:
             self.ivf.add_with_ids(vectors, np.asarray(rids, dtype=np.int64))
         if self.passages is not None and passages is not None:
             ids = np.concatenate([(int(r) << PASSAGE_BITS) + np.arange(len(m), dtype=np.int64)
-                                  for r, m in zip(rids, passages)])
+                                  for r, m in zip(rids, passages, strict=False)])
             self.passages.add_with_ids(np.ascontiguousarray(np.vstack(passages), dtype=np.float32), ids)
-            self._passage_counts.update((int(r), len(m)) for r, m in zip(rids, passages))
+            self._passage_counts.update((int(r), len(m)) for r, m in zip(rids, passages, strict=False))
             self._passage_lookup = None
-        self.stamp.entries.update(zip((int(r) for r in rids), hashes))
+        self.stamp.entries.update(zip((int(r) for r in rids), hashes, strict=False))
         self._row_lookup = None
 
     def remove(self, rids: Iterable[int]) -> None:
@@ -252,7 +252,7 @@ class FaissIndex:
                 index = faiss.deserialize_index(data["index"])
                 passages = faiss.deserialize_index(data["passages"]) if "passages" in data.files else None
                 ivf = faiss.deserialize_index(data["ivf"]) if "ivf" in data.files else None
-        except Exception as e:  # noqa: BLE001 - any corrupt file is one error for the user
+        except Exception as e:
             raise IndexOutOfDate(
                 f"De zoekindex {path} is onleesbaar ({e}). Herbouw hem met 'praktijkbank reindex'."
             ) from e
@@ -276,7 +276,7 @@ class FaissIndex:
         if self.passages is not None:
             owners, counts = np.unique(faiss.vector_to_array(self.passages.id_map) >> PASSAGE_BITS,
                                        return_counts=True)
-            self._passage_counts = dict(zip(owners.tolist(), counts.tolist()))
+            self._passage_counts = dict(zip(owners.tolist(), counts.tolist(), strict=False))
         if len(self) != self.stamp.count or (self.passages is None) != (self.stamp.passages is None) \
                 or (self.passages is not None and set(self._passage_counts) != set(self.stamp.entries)):
             raise IndexOutOfDate("De zoekindex is inconsistent. Herbouw hem met 'praktijkbank reindex'.")

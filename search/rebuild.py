@@ -70,7 +70,7 @@ class BackgroundRebuild:
             except PraktijkbankError as e:
                 self.error = str(e)
                 _log.error("zoekindex herbouwen mislukt: %s", e)
-            except Exception as e:  # noqa: BLE001 - a background thread must say why it stopped
+            except Exception as e:
                 self.error = f"{type(e).__name__}: {e}"
                 _log.exception("zoekindex herbouwen mislukt")
             with self._state:

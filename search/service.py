@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from catalogue import analysis
 from catalogue.errors import InvalidInput
 from catalogue.model import Practice
-from catalogue import analysis
 from catalogue.store import FACET_KINDS, Filters, PracticeStore
 from search.fusion import Ranking, anchored_convex, rrf
 from search.glossary import dutch_for

@@ -63,7 +63,7 @@ def submissions_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("
         console.print(practice_table(drafts, f"{len(drafts)} inzendingen"))
 
 
-def _draft(ctx: typer.Context, practice_id: str):  # noqa: ANN202
+def _draft(ctx: typer.Context, practice_id: str):
     practice = get_context(ctx).store().get(practice_id)
     if practice.status != Status.draft:
         raise NotADraft(practice_id, practice.status)

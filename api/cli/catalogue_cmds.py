@@ -202,7 +202,7 @@ def _with_suggestions(values: dict[str, Any], suggestions: Suggestions) -> dict[
 def _exists(store: Any, practice_id: str) -> bool:
     try:
         store.rid_of(practice_id)
-    except Exception:  # noqa: BLE001 - PracticeNotFound: the id is free
+    except Exception:
         return False
     return True
 

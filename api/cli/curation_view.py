@@ -90,7 +90,7 @@ def coverage_table(coverage: Coverage) -> Table:
     for region in coverage.regions:
         table.add_column(REGIONS.label(region).replace("-", "-\n"), justify="right")
     table.add_column("totaal", justify="right", style="bold")
-    for k, row in zip(coverage.krachtlijnen, coverage.matrix()):
+    for k, row in zip(coverage.krachtlijnen, coverage.matrix(), strict=False):
         cells = [f"[red]{n}[/]" if n == 0 else f"[yellow]{n}[/]" if n == 1 else str(n) for n in row]
         table.add_row(KRACHTLIJNEN.label(k).removesuffix(" werken"), *cells, str(coverage.per_krachtlijn[k]))
     table.add_section()

@@ -88,8 +88,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translate(singular if n == 1 else plural)
 
 
-def _dutch_usage(write_usage):  # noqa: ANN001, ANN202 - wraps click's method as it is
-    def write(self, prog, args="", prefix=None):  # noqa: ANN001, ANN202
+def _dutch_usage(write_usage):
+    def write(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
     write._dutch = True  # type: ignore[attr-defined]

@@ -11,9 +11,9 @@ from api.cli import dutch
 
 dutch.install()  # before the commands are built: typer reads some of its words at definition
 
-from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, search_cmds
-from api.cli.context import Context, console, get_context, handle_errors
-from catalogue.settings import Settings
+from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, search_cmds  # noqa: E402
+from api.cli.context import Context, console, get_context, handle_errors  # noqa: E402
+from catalogue.settings import Settings  # noqa: E402
 
 app = typer.Typer(
     name="praktijkbank",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
-
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request  # FastAPI lets its own HTTPException pass while it reads the body
+from fastapi import (  # FastAPI lets its own HTTPException pass while it reads the body
+    Depends,
+    HTTPException,
+    Request,
+)
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +11,14 @@ from fastapi.responses import JSONResponse
 from api.http.convert import search_item
 from api.http.deps import get_engine, get_service, get_settings
 from api.http.limits import limit_searches
-from api.http.schemas import ErrorResponse, Health, SearchResponse, SimilarResponse, Vocabularies, VocabularyTerm
+from api.http.schemas import (
+    ErrorResponse,
+    Health,
+    SearchResponse,
+    SimilarResponse,
+    Vocabularies,
+    VocabularyTerm,
+)
 from catalogue.errors import IndexOutOfDate, InvalidInput, PracticeNotFound
 from catalogue.settings import Settings
 from catalogue.store import make_filters
@@ -36,7 +44,7 @@ TermFilter = Annotated[list[str], Query(max_length=20, json_schema_extra={"items
 
 
 def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], target_group: list[str],
-                 theme: list[str], status: tuple[str, ...] = ("published",)):  # noqa: ANN201
+                 theme: list[str], status: tuple[str, ...] = ("published",)):
     for name, values in (("target_group", target_group), ("theme", theme)):
         if any(len(v) > 80 for v in values):
             raise InvalidInput(name, "waarde is te lang (hoogstens 80 tekens)")
@@ -124,10 +132,8 @@ def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse
         return JSONResponse(body.model_dump(), status_code=200)
     report = engine.check(rows=False)
     stamp = None
-    try:
+    with contextlib.suppress(IndexOutOfDate):
         stamp = engine.index(verify=False).stamp.summary()
-    except IndexOutOfDate:
-        pass
     body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.published,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,

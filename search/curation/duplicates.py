@@ -101,7 +101,7 @@ def pairs_above(vectors: np.ndarray, threshold: float, *, block: int = 1024) -> 
     for start in range(0, len(vectors), block):
         sims = vectors[start:start + block] @ vectors.T
         rows, cols = np.nonzero(sims >= threshold)
-        for r, c in zip(rows, cols):
+        for r, c in zip(rows, cols, strict=False):
             i = start + int(r)
             if i < int(c):
                 found.append((i, int(c), float(sims[r, c])))
@@ -140,7 +140,7 @@ class DuplicateFinder:
         missing = [p for p in practices if p.content_hash() not in vectors]
         if missing:
             embedded = self.engine.embedder.encode_documents([p.search_text() for p in missing])
-            vectors.update({p.content_hash(): v for p, v in zip(missing, embedded)})
+            vectors.update({p.content_hash(): v for p, v in zip(missing, embedded, strict=False)})
         return vectors
 
     def check(self, practices: Sequence[Practice], *,
@@ -163,7 +163,7 @@ class DuplicateFinder:
             if not rids:
                 continue
             scores = space.project(np.stack([index.vector(r) for r in rids])) @ space.project(full)[0]
-            hits.extend((practice.id, rid, float(s)) for rid, s in zip(rids, scores) if s >= space.threshold)
+            hits.extend((practice.id, rid, float(s)) for rid, s in zip(rids, scores, strict=False) if s >= space.threshold)
         return self._matches(hits)
 
     def _matches(self, hits: list[tuple[str, int, float]]) -> list[DuplicateMatch]:

@@ -30,7 +30,7 @@ class WeightedEnsemble:
 
     def _join(self, blocks: list[np.ndarray]) -> np.ndarray:
         return np.ascontiguousarray(
-            np.hstack([b * s for b, s in zip(blocks, self._scales)]), dtype=np.float32
+            np.hstack([b * s for b, s in zip(blocks, self._scales, strict=False)]), dtype=np.float32
         )
 
     def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:

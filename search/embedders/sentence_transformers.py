@@ -52,7 +52,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(model, device=device, local_files_only=not allow_downloads)
-        except Exception as e:  # noqa: BLE001 - any load failure means the model is unusable
+        except Exception as e:
             hint = "" if allow_downloads else (
                 " (zonder internet: geef een lokaal pad, of zet PRAKTIJKBANK_ALLOW_DOWNLOADS=true)"
             )

@@ -48,7 +48,13 @@ def server(tmp_path_factory, server_home):
     extra.write_text(json.dumps({
         "id": "xss-test", "title": XSS_TITLE, "summary": "Een praktijk met een gevaarlijke titel voor de test.",
         "organisation": "<script>alert(2)</script>", "region": "limburg", "sector": "welzijn",
-        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/xss"}) + "\n", encoding="utf-8")
+        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/xss"}) + "\n" + json.dumps({
+        "id": "regelbreuken-test", "title": "Tekst met harde regelbreuken",
+        "summary": "Een praktijk waarvan de beschrijving regelbreuken midden in zinnen heeft.",
+        "description": "De eerste alinea loopt\nover twee regels.\n\nDe tweede alinea\nook.",
+        "organisation": "Testorganisatie", "region": "limburg", "sector": "welzijn",
+        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/regels"}) + "\n",
+        encoding="utf-8")
     for args in (("init",), ("ingest", str(ROOT / "data"), str(extra))):
         done = cli(home, *args)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -64,7 +64,7 @@ def test_totals_count_what_is_about_the_query(server):
 
 @pytest.mark.parametrize("theme", THEMES, ids=[t["key"] for t in THEMES])
 def test_a_search_for_each_theme_finds_two_of_its_practices(server, theme):
-    tags = {t.lower() for t in theme["tags"]}
+    {t.lower() for t in theme["tags"]}
     body = search(server, q=theme["label"], per_page=10)
     found = []
     for result in body["results"]:

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from catalogue.spreadsheet import neutralise, unquote
-from tests.api.conftest import ingest_sample, make_cli  # noqa: F401 - the shared CLI fixture
+from tests.api.conftest import ingest_sample, make_cli
 
 HOSTILE = {
     "id": "formule-inzending", "status": "draft",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from catalogue.keys import KeyStore
-from tests.api.conftest import api_key, client  # noqa: F401 - the shared API fixtures
+from tests.api.conftest import api_key, client
 from tests.conftest import SAMPLE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import client  # noqa: F401 - the shared API fixture
+from tests.api.conftest import client
 
 FTS_AND_SQL = ['"', "*", "NEAR(taal", "title:taal", "((( taal", "taal )))", "AND OR NOT", "NOT",
                "taal' OR 1=1 --", "'; DROP TABLE practices; --", "%", "_", "\\", "taal^2 {x}"]

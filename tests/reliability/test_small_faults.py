@@ -15,7 +15,7 @@ from catalogue.keys import KeyStore
 from catalogue.model import parse_practice
 from catalogue.store_sqlite import SqliteStore
 from search.engine import SearchEngine
-from tests.api.conftest import ingest_sample, make_cli  # noqa: F401 - the shared CLI fixture
+from tests.api.conftest import ingest_sample, make_cli
 from tests.conftest import SAMPLE, FakeEmbedder
 
 
@@ -35,7 +35,7 @@ class QueryOnly(SqliteStore):
     """A store whose connections cannot write, as on a read-only file or mount."""
 
     @property
-    def db(self):  # noqa: ANN201
+    def db(self):
         fresh = getattr(self._local, "db", None) is None
         db = super().db
         if fresh:

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from catalogue.errors import InvalidRecord
+from catalogue.errors import InvalidRecord, PracticeNotFound
 from catalogue.model import MAX_EXTRA_BYTES, MAX_EXTRA_DEPTH, MAX_EXTRA_KEYS, parse_practice
-from tests.api.conftest import api_key, client  # noqa: F401 - the shared API fixtures
+from tests.api.conftest import api_key, client
 from tests.conftest import SAMPLE
 
 NEW = {**SAMPLE[0], "id": "nieuw-record", "title": "Een nieuw record"}
@@ -26,7 +26,7 @@ def test_a_chunked_body_over_the_limit_is_refused_on_the_bytes_read(client, sett
     r = client.post("/api/submissions", content=_chunks(body), headers={"Content-Type": "application/json"})
     assert r.status_code == 413, r.text
     assert "te groot" in r.json()["detail"]
-    with pytest.raises(Exception):
+    with pytest.raises(PracticeNotFound):
         store.get("nieuw-record")
 
 

@@ -11,10 +11,10 @@ import pytest
 from catalogue.errors import EmbedderUnavailable
 from catalogue.model import parse_practice
 from catalogue.store_sqlite import SqliteStore
+from catalogue.text import split_sentences
 from ingest.pipeline import store_practices
 from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
-from catalogue.text import split_sentences
 from search.engine import SearchEngine
 from search.fusion import Ranking
 from search.service import SearchService, within_window

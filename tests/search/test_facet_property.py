@@ -19,8 +19,8 @@ QUERIES = ["", "jongeren", "buurt", "armoede en wonen", "samen koken met buren",
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    from catalogue.store_sqlite import SqliteStore
     from catalogue.settings import Settings
+    from catalogue.store_sqlite import SqliteStore
     from search.engine import SearchEngine
     from tests.conftest import FakeEmbedder
 

@@ -38,7 +38,7 @@ def test_minmax_and_convex():
 def _convex_by_hand(scored, weights):
     """The definition, written out over dicts: min-max per ranking, weighted sum, ties by first appearance."""
     totals: dict[int, float] = {}
-    for ranking, weight in zip(scored, weights):
+    for ranking, weight in zip(scored, weights, strict=False):
         values = [s for _, s in ranking]
         lo, hi = (min(values), max(values)) if values else (0.0, 0.0)
         for key, s in ranking:
@@ -59,7 +59,7 @@ def test_array_fusion_equals_the_definition_on_random_rankings():
         for _ in range(rng.randint(1, 3)):
             keys = rng.sample(range(40), rng.randint(0, 25))
             scores = sorted((round(rng.random(), 1) for _ in keys), reverse=True)  # ties on purpose
-            scored.append(list(zip(keys, scores)))
+            scored.append(list(zip(keys, scores, strict=False)))
         weights = [rng.choice([0.3, 0.7, 1.0]) for _ in scored]
         want = _convex_by_hand(scored, weights)
         got = convex_arrays([Ranking.of(r) for r in scored], weights=weights).pairs()
