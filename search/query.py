@@ -84,10 +84,13 @@ class QueryPlanner:
         vocabulary = speller.counts if speller else {}
         replacements: dict[str, str] = {}
         known, unknown = False, 0
-        for token in words(query):
+        for match in _WORD.finditer(query):
+            raw = match.group().lower()
+            token = fold(raw)
             if token in DUTCH_STOPWORDS or len(token) < 2 or not token.isalpha():
                 continue
-            if token in vocabulary or analysis.known_word(token):
+            # French words are known with their accents ('démence'), the catalogue's folded
+            if token in vocabulary or analysis.known_word(raw) or analysis.known_word(token):
                 known = True
                 continue
             unknown += 1

@@ -26,6 +26,7 @@ TEN_CHARS = SOLID + r"[\s\S]{8,}" + SOLID
 URL = f"^[Hh][Tt][Tt][Pp][Ss]?://[^{PY_SPACE}/$.?#]{SOLID}*$"
 REQUIRED = ("title", "summary", "organisation", "region", "sectors", "krachtlijnen")
 
+YEAR = r"^(1[89][0-9][0-9]|20[0-9][0-9]|2100)$"
 SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "pattern": ID_PATTERN.pattern, "maxLength": 80,
            "description": "Ontbreekt het, dan wordt het uit de titel gemaakt."},
@@ -45,9 +46,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "website": {"type": "string", "pattern": URL, "maxLength": 500},
     "source_url": {"type": "string", "pattern": URL, "maxLength": 500},
     "contact": {"type": "string", "maxLength": 300},
-    "start_year": {"type": "integer", "minimum": 1800, "maximum": 2100},
+    # Years also come as text (CSV, forms): "2019" is a year too, and "" leaves the field empty.
+    "start_year": {"anyOf": [{"type": "integer", "minimum": 1800, "maximum": 2100},
+                             {"type": "string", "pattern": YEAR}, {"type": "string", "maxLength": 0}],
+                   "description": "Startjaar"},
     "end_year": {"anyOf": [{"type": "integer", "minimum": 1800, "maximum": 2100},
-                           {"type": "string", "enum": ["lopend"]}], "description": "Eindjaar, of 'lopend'"},
+                           {"type": "string", "pattern": YEAR}, {"type": "string", "enum": ["lopend"]},
+                           {"type": "string", "maxLength": 0}], "description": "Eindjaar, of 'lopend'"},
     "status": {"type": "string", "enum": [s.value for s in Status]},
     "last_reviewed": {"type": "string", "format": "date"},
 }
@@ -88,7 +93,7 @@ class _Content(BaseModel):
     website: Annotated[str | None, shown("website")] = None
     source_url: Annotated[str | None, shown("source_url")] = None
     contact: Annotated[str | None, shown("contact")] = None
-    start_year: Annotated[int | None, shown("start_year")] = None
+    start_year: Annotated[int | str | None, shown("start_year")] = None
     end_year: Annotated[int | str | None, shown("end_year")] = None
 
 

@@ -64,7 +64,7 @@ def test_common_words_and_suffixes_are_not_split(word: str) -> None:
 
 
 def test_known_words_and_nonsense() -> None:
-    assert analysis.known_word("mantelzorg") and analysis.known_word("demence")
+    assert analysis.known_word("mantelzorg") and analysis.known_word("démence")
     assert analysis.known_word("caregivers") and analysis.known_word("ouderen")
     assert not analysis.known_word("qwxz") and not analysis.known_word("blorp")
 

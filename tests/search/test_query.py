@@ -40,3 +40,8 @@ def test_the_planner_rebuilds_its_speller_when_the_catalogue_changes():
     first = planner.speller(1, COUNTS)
     assert planner.speller(1, COUNTS) is first
     assert planner.speller(2, {**COUNTS, "moestuin": 2}) is not first
+
+
+def test_french_words_are_known_with_their_accents():
+    p = plan("démence")
+    assert p.known and p.corrected is None
