@@ -52,6 +52,11 @@ def stem_words(tokens: list[str]) -> list[str]:
     return analysis.current().stems(tokens)
 
 
+def content_words(text: str) -> list[str]:
+    """Folded words of a text without the stopwords: the words a query is about."""
+    return [t for t in words(text) if t not in DUTCH_STOPWORDS]
+
+
 def analyze(text: str, *, drop_stopwords: bool = True) -> list[str]:
     """Text -> folded, stemmed terms: the analyzer behind the FTS index and lexical queries."""
     tokens = words(text)

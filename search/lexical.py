@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from catalogue.analysis import Analyzer
 from catalogue.lexicon import idf
 from catalogue.store import PracticeStore
-from catalogue.text import DUTCH_STOPWORDS, words
+from catalogue.text import content_words
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,6 @@ class LexicalQuery:
     @property
     def terms(self) -> list[str]:
         return sorted(self.weights)
-
-
-def content_words(text: str) -> list[str]:
-    return [t for t in words(text) if t not in DUTCH_STOPWORDS]
 
 
 def lexical_query(store: PracticeStore, analyzer: Analyzer, text: str, synonyms: str, *,

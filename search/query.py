@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 
 from catalogue import analysis
-from catalogue.text import DUTCH_STOPWORDS, fold, words
+from catalogue.text import DUTCH_STOPWORDS, content_words, fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_EDITS = 2
@@ -36,7 +36,7 @@ class QueryPlan:
 
     def short(self, limit: int) -> bool:
         """Whether the query has at most `limit` content words (stopwords do not count)."""
-        return sum(1 for w in words(self.effective) if w not in DUTCH_STOPWORDS) <= limit
+        return len(content_words(self.effective)) <= limit
 
 
 class Speller:

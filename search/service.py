@@ -216,7 +216,8 @@ class SearchService:
                                                  weights=keywords.weights))
         timings["lexical_ms"] = (time.perf_counter() - start) * 1000
         if mode is Mode.lexical:
-            only = lexical_only(lexical)
+            # BM25 as a share of the best, the same scale as the keyword side of hybrid search
+            only = anchored_convex(Ranking.empty(), lexical, weights=(0.0, 1.0), window=t.dense_window)
             return only, np.ones(len(only), dtype=bool), ("relevant" if len(lexical) else "none"), stems
         short = plan.short(t.short_query)
         if not len(lexical) and (short or not strong):
@@ -316,22 +317,6 @@ class SearchService:
         practices = self.store.get_many(r for r, _ in neighbours)
         return [Hit(practices[r], s, make_snippet(practices[r].summary, set()))
                 for r, s in neighbours if r in practices]
-
-
-def lexical_only(lexical: Ranking) -> Ranking:
-    """Keyword mode: BM25 as a share of the best, so the cut-off means the same in every mode."""
-    if not len(lexical):
-        return lexical
-    top = lexical.scores.max()
-    return Ranking(lexical.ids, lexical.scores / top if top > 0 else np.ones(len(lexical)))
-
-
-def within_window(hits: Ranking, window: float) -> Ranking:
-    """The hits (best first) that score no more than `window` below the best."""
-    if not len(hits):
-        return hits
-    keep = hits.scores >= hits.scores[0] - window
-    return Ranking(hits.ids[keep], hits.scores[keep])
 
 
 def _snippet_source(p: Practice) -> str:

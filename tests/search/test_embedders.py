@@ -16,8 +16,8 @@ from ingest.pipeline import store_practices
 from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
 from search.engine import SearchEngine
-from search.fusion import Ranking
-from search.service import SearchService, within_window
+from search.fusion import Ranking, anchored_convex
+from search.service import SearchService
 from tests.conftest import SAMPLE
 
 
@@ -66,9 +66,12 @@ def test_split_sentences():
 
 def test_the_window_drops_the_tail_beyond_it():
     hits = Ranking.of([(1, 0.80), (2, 0.75), (3, 0.69), (4, 0.40)])
-    assert within_window(hits, 0.1).pairs() == [(1, 0.80), (2, 0.75)]
-    assert within_window(hits, 1.0).pairs() == hits.pairs()
-    assert within_window(Ranking.empty(), 1.0).pairs() == []
+    scored = dict(anchored_convex(hits, Ranking.empty(), weights=(1.0, 0.0), window=0.1).pairs())
+    assert scored[1] == pytest.approx(1.0) and scored[2] == pytest.approx(0.5)
+    assert scored[3] == 0.0 and scored[4] == 0.0  # beyond the window: no dense evidence
+    wide = dict(anchored_convex(hits, Ranking.empty(), weights=(1.0, 0.0), window=1.0).pairs())
+    assert all(score > 0 for score in wide.values())
+    assert anchored_convex(Ranking.empty(), Ranking.empty(), weights=(1.0, 0.0), window=1.0).pairs() == []
 
 
 def test_unknown_embedder_is_a_clear_error():
