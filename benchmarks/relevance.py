@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import yaml
 
+from api.core import Praktijkbank
 from catalogue.analysis import AnalyzerConfig, configure
-from catalogue.store import make_filters, open_store
+from catalogue.store import make_filters
+from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import ingest_paths
 from search.embedders import make_embedder
-from search.engine import SearchEngine
 from search.service import SearchService, Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,34 +127,34 @@ class Gate:
     nonsense_total: int
 
 
-def best_scores(engine: SearchEngine, texts: list[str]) -> np.ndarray:
+def best_scores(core: Praktijkbank, texts: list[str]) -> np.ndarray:
     """The best whole-text dense score of each text: what the query gate compares."""
-    index = engine.index()
-    vectors = engine.embedder.encode_queries(texts)
+    index = core.index.current()
+    vectors = core.embedder.encode_queries(texts)
     return np.array([index.search(v, 1)[0][1] for v in vectors])
 
 
-def measure_gate(engine: SearchEngine, queries: list[dict[str, Any]], nonsense: list[str]) -> Gate:
-    gate = engine.embedder.min_score
-    real = best_scores(engine, [q["query"] for q in queries])
-    noise = best_scores(engine, nonsense)
+def measure_gate(core: Praktijkbank, queries: list[dict[str, Any]], nonsense: list[str]) -> Gate:
+    gate = core.embedder.min_score
+    real = best_scores(core, [q["query"] for q in queries])
+    noise = best_scores(core, nonsense)
     return Gate(gate, float(real.min()), float(np.percentile(real, 5)), float(noise.max()),
                 int((real >= gate).sum()), len(real), int((noise < gate).sum()), len(noise))
 
 
-def build(home: Path, embedder_spec: str, data: Path | None = None) -> SearchEngine:
-    store = open_store(home / "praktijkbank.db")
-    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=make_embedder(embedder_spec))
-    report = ingest_paths(store, [data or ROOT / "data"], indexer=engine)
+def build(home: Path, embedder_spec: str, data: Path | None = None) -> Praktijkbank:
+    store = SqliteStore(home / "praktijkbank.db")
+    core = Praktijkbank.over(store, index_path=home / "index.faiss", embedder=make_embedder(embedder_spec))
+    report = ingest_paths(store, [data or ROOT / "data"], indexer=core.indexing)
     if report.rejected:
         raise SystemExit(f"data/ has rejected records: {report.rejected}")
-    _cache_query_vectors(engine)
-    return engine
+    _cache_query_vectors(core)
+    return core
 
 
-def _cache_query_vectors(engine: SearchEngine) -> None:
+def _cache_query_vectors(core: Praktijkbank) -> None:
     """The benchmark asks the same queries under many settings: embed each text once."""
-    embedder = engine.embedder
+    embedder = core.embedder
     encode, cache = embedder.encode_queries, {}
 
     def cached(texts: list[str]) -> np.ndarray:
@@ -260,11 +261,11 @@ def run(spec: str) -> str:
         small.mkdir()
         for pid in sorted(original_practices()):
             (small / f"{pid}.md").write_bytes((ROOT / "data" / "praktijken" / f"{pid}.md").read_bytes())
-        engine58 = build(Path(tmp) / "c58", spec, small)
-        service58 = SearchService(engine58.store, engine58)
-        engine = build(Path(tmp) / "all", spec)
-        service = SearchService(engine.store, engine)
-        n_all = engine.store.count()
+        core58 = build(Path(tmp) / "c58", spec, small)
+        service58 = core58.search
+        core = build(Path(tmp) / "all", spec)
+        service = core.search
+        n_all = core.store.count()
         lines += [f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.relevance --write`, "
                   f"embedder `{spec}`, default tuning. Queries with no relevant practice are left out "
                   "of every figure (they test the nearest-practices answer instead).", "",
@@ -286,22 +287,22 @@ def run(spec: str) -> str:
                 lines.append(f"| {name}, {mode} {summarise(run_queries(service, sets[name], mode))}")
         lines += ["", "### Cut-off and scoring alternatives (hybrid)", "", HEAD]
         for label, tuning in CUTOFFS:
-            alt = SearchService(engine.store, engine, tuning)
+            alt = SearchService(core.store, core.index, core.embedder, tuning)
             for name in SET_FILES:
                 lines.append(f"| {label}: {name} {summarise(run_queries(alt, sets[name]))}")
         lines += ["", "### Analyzer (hybrid, default tuning)", "", HEAD]
         for label, config in ANALYZERS:
             configure(config)
-            engine.store.rebuild_fts()
-            engine.store.warm()
+            core.store.rebuild_fts()
+            core.store.warm()
             for name in SET_FILES:
                 lines.append(f"| {label}: {name} {summarise(run_queries(service, sets[name]))}")
         configure(AnalyzerConfig())
         states = [(text, service.search(text).match) for text in nonsense]
         lines += ["", "Nonsense and off-topic queries: "
                   + "; ".join(f"\"{text}\" {state}" for text, state in states) + ".", ""]
-        engine.store.close()
-        engine58.store.close()
+        core.store.close()
+        core58.store.close()
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Praktijkbank's own engine under the speed benchmark: ingest, in-process queries, index-only runs.
+"""Praktijkbank's own core under the speed benchmark: ingest, in-process queries, index-only runs.
 
 Every public `*_job` function runs in a child process (see speed_util.isolated) and returns
 plain data, so peak memory is per job and nothing leaks between sizes.
@@ -15,16 +15,18 @@ from typing import Any
 
 import numpy as np
 
+from api.core import Praktijkbank
 from benchmarks.corpus import write_jsonl
 from benchmarks.relevance import evaluate, load_queries
 from benchmarks.speed_plan import MODES, Plan, bases_for, read_corpus, search_texts
 from benchmarks.speed_util import Latency, disk_mb, peak_rss_mb, timed_ms
 from benchmarks.speed_vectors import TimedEmbedder, derived_matrix
-from catalogue.store import Filters, open_store
+from catalogue.store import Filters
+from catalogue.store_sqlite import SqliteStore
 from catalogue.text import split_sentences
 from ingest.pipeline import ingest_paths
+from search import trace
 from search.embedders import Embedder, make_embedder
-from search.engine import SearchEngine
 from search.index_faiss import IVF_MIN_ROWS, FaissIndex, set_threads
 from search.service import SearchService
 
@@ -35,10 +37,10 @@ IVF_NPROBE = 64  # the approximate setting measured beside the exact one (PRAKTI
 def ingest(home: Path, source: Path, embedder: Embedder) -> float:
     """Ingest one source file into a fresh catalogue in home: files -> SQLite -> FTS -> FAISS."""
     shutil.rmtree(home, ignore_errors=True)
-    store = open_store(home / "praktijkbank.db")
-    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=embedder)
+    store = SqliteStore(home / "praktijkbank.db")
+    core = Praktijkbank.over(store, index_path=home / "index.faiss", embedder=embedder)
     start = time.perf_counter()
-    report = ingest_paths(store, [source], indexer=engine)
+    report = ingest_paths(store, [source], indexer=core.indexing)
     seconds = time.perf_counter() - start
     if report.rejected:
         raise RuntimeError(f"corpus records rejected: {report.rejected[:3]}")
@@ -73,17 +75,17 @@ def ingest_vs_raw_job(plan: Plan, size: int, chunks: int = 4) -> dict[str, Any]:
     timed = TimedEmbedder(real)
     raw_ms = pipeline_ms = 0.0
     with tempfile.TemporaryDirectory(dir=plan.work_dir) as tmp:
-        store = open_store(Path(tmp) / "home" / "praktijkbank.db")
-        engine = SearchEngine(store, index_path=Path(tmp) / "home" / "index.faiss", embedder=timed)
+        store = SqliteStore(Path(tmp) / "home" / "praktijkbank.db")
+        core = Praktijkbank.over(store, index_path=Path(tmp) / "home" / "index.faiss", embedder=timed)
         step = -(-size // chunks)
         for start in range(0, size, step):
             part, source = records[start:start + step], Path(tmp) / f"part-{start}.jsonl"
             write_jsonl(source, part)
             texts = search_texts(part)
-            if engine.passages:  # the pipeline also embeds every sentence: so must the baseline
+            if core.index.passages:  # the pipeline also embeds every sentence: so must the baseline
                 texts = texts + [s for t in texts for s in split_sentences(t)]
             raw_ms += timed_ms(lambda t=texts: real.encode_documents(t))[1]
-            report, ms = timed_ms(lambda s=source: ingest_paths(store, [s], indexer=engine))
+            report, ms = timed_ms(lambda s=source: ingest_paths(store, [s], indexer=core.indexing))
             assert not report.rejected, report.rejected[:3]
             pipeline_ms += ms
         store.close()
@@ -108,10 +110,11 @@ def _run(service: SearchService, queries: Sequence[str], filters: Sequence[Filte
     for _ in range(repeat):
         for i, query in enumerate(queries):
             f = filters[i % len(filters)]
-            result, ms = timed_ms(lambda q=query, f=f: service.search(q, filters=f, mode=mode))
-            samples.append(ms - result.timings.get("embed_ms", 0.0))
+            with trace.recording() as timings:
+                result, ms = timed_ms(lambda q=query, f=f: service.search(q, filters=f, mode=mode))
+            samples.append(ms - timings.get("embed_ms", 0.0))
             hits.append(len(result.hits))
-            for key, value in result.timings.items():
+            for key, value in timings.items():
                 stages[key] = stages.get(key, 0.0) + value / (len(queries) * repeat)
     return Latency.of(samples, hits), stages
 
@@ -119,12 +122,12 @@ def _run(service: SearchService, queries: Sequence[str], filters: Sequence[Filte
 def query_job(plan: Plan, size: int) -> dict[str, Any]:
     """Engine latency per mode, unfiltered and with the selective filters (query vectors cached)."""
     set_threads(1)
-    store = open_store(plan.home(size) / "praktijkbank.db", create=False)
-    engine = SearchEngine(store, index_path=plan.home(size) / "index.faiss", embedder=plan.embedder())
-    engine.verify_fresh()
+    store = SqliteStore(plan.home(size) / "praktijkbank.db", create=False)
+    core = Praktijkbank.over(store, index_path=plan.home(size) / "index.faiss", embedder=plan.embedder())
+    assert core.indexing.check(rows=False).ok, "the benchmark catalogue is out of step"
     store.warm()  # facet masks and BM25 postings, as the server builds them at start
-    service = SearchService(store, engine)
-    engine.embedder.encode_queries(list(plan.queries))  # fill the query cache before timing
+    service = core.search
+    core.embedder.encode_queries(list(plan.queries))  # fill the query cache before timing
     for mode in MODES:  # warm caches (SQLite pages, FAISS lookup tables)
         _run(service, plan.queries[:5], [Filters(), *plan.filters()], mode, 1)
     latency: dict[str, dict[str, float]] = {}
@@ -134,25 +137,25 @@ def query_job(plan: Plan, size: int) -> dict[str, Any]:
             result, stage = _run(service, plan.queries, filters, mode, plan.repeat)
             latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = result.as_dict(), stage
     selectivity = [len(store.filter_rids(f)) / size for f in plan.filters()]
-    ivf = _ivf_runs(plan, engine, service, latency, stages) if size >= IVF_MIN_ROWS else None
-    engine.embedder.cache.save()  # type: ignore[attr-defined]
+    ivf = _ivf_runs(plan, core, service, latency, stages) if size >= IVF_MIN_ROWS else None
+    core.embedder.cache.save()  # type: ignore[attr-defined]
     store.close()
     return {"latency": latency, "stages": stages, "selectivity": selectivity, "ivf": ivf,
             "peak_rss_mb": peak_rss_mb()}
 
 
-def _ivf_runs(plan: Plan, engine: SearchEngine, exact: SearchService,
+def _ivf_runs(plan: Plan, core: Praktijkbank, exact: SearchService,
               latency: dict[str, Any], stages: dict[str, Any]) -> dict[str, Any]:
     """Hybrid search through the approximate index (PRAKTIJKBANK_IVF_NPROBE = IVF_NPROBE):
     latency, and how much of the exact top 10 it keeps."""
-    index = engine.index()
+    index = core.index.current()
     _, build_ms = timed_ms(index.ensure_ivf)
     groups = [("all", [Filters()]), ("filtered", plan.filters())]
     # The exact answers first: the index object serves both, and nprobe switches it.
     index.nprobe = 0
     exact_top = {label: [{h.practice.id for h in exact.search(q, filters=filters[i % len(filters)]).hits}
                          for i, q in enumerate(plan.queries)] for label, filters in groups}
-    index.nprobe = IVF_NPROBE  # what SearchEngine sets from Tuning.ivf_nprobe when it loads the index
+    index.nprobe = IVF_NPROBE  # what the index file sets from Tuning.ivf_nprobe when it loads the index
     service = exact
     out: dict[str, Any] = {"nprobe": IVF_NPROBE, "groups": int(index.ivf.nlist), "build_s": build_ms / 1000}
     _run(service, plan.queries[:5], [Filters(), *plan.filters()], "hybrid", 1)
@@ -200,12 +203,12 @@ def relevance_job(plan: Plan, limit: int | None) -> dict[str, Any]:
     """nDCG@10, MRR@10 and recall@10 per mode on the relevance set (over data/), cached real vectors."""
     queries = load_queries()[:limit]
     with tempfile.TemporaryDirectory(dir=plan.work_dir) as tmp:
-        store = open_store(Path(tmp) / "praktijkbank.db")
-        engine = SearchEngine(store, index_path=Path(tmp) / "index.faiss", embedder=plan.embedder())
-        report = ingest_paths(store, [plan.relevance_data], indexer=engine)
+        store = SqliteStore(Path(tmp) / "praktijkbank.db")
+        core = Praktijkbank.over(store, index_path=Path(tmp) / "index.faiss", embedder=plan.embedder())
+        report = ingest_paths(store, [plan.relevance_data], indexer=core.indexing)
         assert not report.rejected, report.rejected
-        service = SearchService(store, engine)
+        service = core.search
         scores = {mode: evaluate(service, queries, mode).__dict__ for mode in MODES}
-        engine.embedder.cache.save()  # type: ignore[attr-defined]
+        core.embedder.cache.save()  # type: ignore[attr-defined]
         store.close()
     return scores

@@ -29,9 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from api.core import Praktijkbank
 from catalogue.model import Practice
 from catalogue.settings import Settings
-from catalogue.store import Filters, open_store
+from catalogue.store import Filters
+from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze, fold
 from ingest.pipeline import ingest_paths
 from search.curation.draft import make_summary
@@ -40,7 +42,6 @@ from search.curation.organisations import find_organisations
 from search.curation.places import guess_region
 from search.curation.suggest import KINDS, Calibration, Features, SuggestTuning, TagSuggester
 from search.embedders import make_embedder
-from search.engine import SearchEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
@@ -119,7 +120,7 @@ SWEEP_THRESHOLDS = (0.35, 0.5)
 def sweep(suggester: TagSuggester, practices: list[Practice],
           rids: list[int]) -> list[tuple[SuggestTuning, float, float]]:
     """Micro F1 per kind for a small grid of neighbour counts, temperatures and thresholds."""
-    index = suggester.engine.index()
+    index = suggester.core.index.current()
     rows = []
     for neighbours, temperature in SWEEP:
         suggester.tuning = SuggestTuning(neighbours=neighbours, temperature=temperature)
@@ -159,23 +160,23 @@ def planted(practice: Practice, rng: random.Random) -> dict[str, str]:
     }
 
 
-def duplicate_study(engine: SearchEngine, practices: list[Practice], rids: list[int],
+def duplicate_study(core: Praktijkbank, practices: list[Practice], rids: list[int],
                     seeds: Path | None) -> dict[str, object]:
     """Nearest-neighbour cosines of distinct practices and of planted copies, per vector space."""
-    index = engine.index()
+    index = core.index.current()
     full = np.stack([index.vector(r) for r in rids])
-    space = duplicate_space(engine.embedder)
+    space = duplicate_space(core.embedder)
     rng = random.Random(7)
     variants: dict[str, list[str]] = {}
     for p in practices:
         for name, text in planted(p, rng).items():
             variants.setdefault(name, []).append(text)
-    encoded = {name: engine.embedder.encode_documents(texts) for name, texts in variants.items()}
+    encoded = {name: core.embedder.encode_documents(texts) for name, texts in variants.items()}
     articles = {}
     if seeds and seeds.is_dir():
         from search.curation.suggest import embed_text
 
-        articles = {path.name: embed_text(engine.embedder, path.read_text(encoding="utf-8"))
+        articles = {path.name: embed_text(core.embedder, path.read_text(encoding="utf-8"))
                     for path in sorted(seeds.glob("*.txt"))}
     spaces = {"full": lambda v: np.atleast_2d(v), space.model: space.project}
     out: dict[str, object] = {"space": space, "spaces": {}}
@@ -204,7 +205,7 @@ def _closest_pair(sims: np.ndarray, practices: list[Practice]) -> str:
 
 # -- drafts ------------------------------------------------------------------------------
 
-def draft_study(engine: SearchEngine, practices: list[Practice]) -> dict[str, object]:
+def draft_study(core: Praktijkbank, practices: list[Practice]) -> dict[str, object]:
     region = municipality = organisation = 0
     summaries: dict[str, list[tuple[float, float]]] = {"lead": [], "central": []}
     for p in practices:
@@ -215,9 +216,9 @@ def draft_study(engine: SearchEngine, practices: list[Practice]) -> dict[str, ob
         found = find_organisations("\n".join([p.title, p.description or ""]))
         organisation += bool(found) and bool(set(_long_words(found[0])) & set(_long_words(p.organisation)))
         body = f"{p.title}\n{p.description or ''}"
-        for name, embedder in (("lead", None), ("central", engine.embedder)):
+        for name, embedder in (("lead", None), ("central", core.embedder)):
             made = make_summary(body, title=p.title, embedder=embedder)
-            vectors = engine.embedder.encode_queries([made, p.summary])
+            vectors = core.embedder.encode_queries([made, p.summary])
             summaries[name].append((float(vectors[0] @ vectors[1]), _overlap(made, p.summary)))
     return {"region": region, "municipality": municipality, "organisation": organisation,
             "summaries": {k: tuple(np.mean(v, axis=0)) for k, v in summaries.items()}}
@@ -328,20 +329,20 @@ def write_section(body: str, path: Path = BENCHMARKS) -> None:
 
 # -- main --------------------------------------------------------------------------------
 
-def build(home: Path, spec: str) -> SearchEngine:
-    store = open_store(home / "praktijkbank.db")
-    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=make_embedder(spec))
-    report = ingest_paths(store, [ROOT / "data"], indexer=engine)
+def build(home: Path, spec: str) -> Praktijkbank:
+    store = SqliteStore(home / "praktijkbank.db")
+    core = Praktijkbank.over(store, index_path=home / "index.faiss", embedder=make_embedder(spec))
+    report = ingest_paths(store, [ROOT / "data"], indexer=core.indexing)
     assert not report.rejected, report.rejected
-    return engine
+    return core
 
 
-def run(engine: SearchEngine, seeds: Path | None, progress: Callable[[str], None] = print) -> str:
-    store = engine.store
-    practices = store.list(Filters())
+def run(core: Praktijkbank, seeds: Path | None, progress: Callable[[str], None] = print) -> str:
+    store = core.store
+    practices = store.list_practices(Filters())
     rids = [store.rid_of(p.id) for p in practices]
-    suggester = TagSuggester(engine)
-    index = engine.index()
+    suggester = core.suggester()
+    index = core.index.current()
     progress("suggestions ...")
     feats = {
         "catalogue": [suggester.features(index.vector(r), exclude=r) for r in rids],
@@ -355,12 +356,12 @@ def run(engine: SearchEngine, seeds: Path | None, progress: Callable[[str], None
     progress(f"fitted calibration: {final}")
     grid = sweep(suggester, practices, rids)
     progress("duplicates ...")
-    dup = duplicate_study(engine, practices, rids, seeds)
+    dup = duplicate_study(core, practices, rids, seeds)
     progress("drafts ...")
-    drafts = draft_study(engine, practices)
+    drafts = draft_study(core, practices)
     header = [
         "Reproduce: `.venv/bin/python -m benchmarks.suggest` (add `--seeds ../shared/seeds` for the "
-        "article check). Measured " + dt.date.today().isoformat() + f" with `{engine.embedder.name}` "
+        "article check). Measured " + dt.date.today().isoformat() + f" with `{core.embedder.name}` "
         f"on the {len(practices)} bundled practices; decision rule: confidence >= "
         f"{SuggestTuning().threshold}, at least the best label, at most 3 krachtlijnen and 4 sectors.", ""]
     body = header + _suggest_section(results, practices) + _sweep_section(grid, final["with_neighbours"])
@@ -404,9 +405,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home or Path(tmp)
-        engine = build(home, args.embedder)
-        body = run(engine, args.seeds)
-        engine.store.close()
+        core = build(home, args.embedder)
+        body = run(core, args.seeds)
+        core.store.close()
     print(body)
     if not args.no_write:
         write_section(body)

@@ -172,3 +172,52 @@ def restore_into(live: Any, source: Path, *, schema_version: int, with_keys: boo
         remove_db(staged_path)
     return RestoreResult(practices=0, keys_kept=0 if with_keys else len(current),
                          keys_in_backup=in_backup, with_keys=with_keys)
+
+
+def snapshot(conn: sqlite3.Connection, live: Path, target: Path) -> int:
+    """Copy the catalogue to `target` with SQLite's online backup API; safe while serving.
+
+    The copy is one consistent snapshot (a single backup step under one read transaction),
+    written to a temporary file and renamed, so `target` is never half-written. Returns the
+    number of practices in the copy.
+    """
+    target = Path(target)
+    if target.resolve() == live.resolve():
+        raise StoreError("Een back-up kan de catalogus zelf niet overschrijven; kies een ander pad.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp")
+    temp.unlink(missing_ok=True)
+    dest = sqlite3.connect(temp)
+    try:
+        conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        count = int(dest.execute("SELECT count(*) FROM practices").fetchone()[0])
+    finally:
+        dest.close()
+    with open(temp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(temp, target)
+    return count
+
+
+def _query(conn: sqlite3.Connection, sql: str) -> Iterator[dict[str, Any]]:
+    cursor = conn.execute(sql)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def derived_problems(conn: sqlite3.Connection) -> list[str]:
+    """Derived tables that are missing or out of step with `practices`."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [t for t in ("practice_tags", "practices_fts") if t not in tables]
+    problems = [f"tabel {t} ontbreekt" for t in missing]
+    if not missing:
+        # A row the model rejects has no tags on purpose; bad_rows() names it.
+        untagged = [row for row in _query(conn,
+            f"SELECT {', '.join(REQUIRED_COLUMNS)} FROM practices WHERE rid NOT IN "
+            "(SELECT rid FROM practice_tags WHERE kind = 'region')")
+            if row_problem(row) is None]
+        if untagged:
+            problems.append(f"tags: {len(untagged)} praktijken zonder tags")
+    return problems

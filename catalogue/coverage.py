@@ -108,4 +108,4 @@ def load_themes(path: Path = THEMES) -> tuple[Theme, ...]:
 
 def coverage_of(store: PracticeStore, *, status: tuple[str, ...] = ("published",)) -> Coverage:
     """Coverage of the practices in the store with the given statuses (published by default)."""
-    return count_coverage(store.list(Filters(status=status)))
+    return count_coverage(store.list_practices(Filters(status=status)))

@@ -8,6 +8,7 @@ is 'gemeente' (current municipality), 'fusie' (merged into another on 1 January 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,7 +73,7 @@ class Gazetteer:
 def load_gazetteer() -> Gazetteer:
     """The bundled gazetteer, loaded once."""
     source = resources.files("catalogue").joinpath("data/gemeenten.csv")
-    with source.open(encoding="utf-8", newline="") as fh:
+    with io.TextIOWrapper(source.open("rb"), encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     return Gazetteer(
         [Place(r["name"], r["municipality"], r["region"], r["kind"]) for r in rows]

@@ -126,9 +126,9 @@ class Lexicon:
             wanted = np.asarray(rids, dtype=np.int64)
             wanted = wanted[(wanted >= 0) & (wanted < len(self.row_of))]
             rows = self.row_of[wanted]
-            mask = np.zeros(len(self.rids), dtype=bool)
-            mask[rows[rows >= 0]] = True
-            return mask
+            picked = np.zeros(len(self.rids), dtype=bool)
+            picked[rows[rows >= 0]] = True
+            return picked
         key = tuple(statuses)
         mask = self._by_status.get(key)
         if mask is None:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -255,7 +256,7 @@ _DUTCH = {
 }
 
 
-def _dutch_message(error: dict[str, Any]) -> str:
+def _dutch_message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind in ("string_too_short", "too_short"):
@@ -269,7 +270,7 @@ def _dutch_message(error: dict[str, Any]) -> str:
     return str(error.get("msg", "ongeldige waarde")).removeprefix("Value error, ")
 
 
-def _field_name(error: dict[str, Any]) -> str:
+def _field_name(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ())]
     if loc:
         return ".".join(loc)

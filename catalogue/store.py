@@ -6,7 +6,7 @@ same protocol later without touching ingest, ranking or the API.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,58 +72,93 @@ class IndexEntry:
 
 
 class PracticeStore(Protocol):
-    """The source of truth for practices, with filtering, full-text search and facets."""
+    """The source of truth for practices, with filtering, full-text search and facets.
+
+    Every method a caller uses is here; the contract tests (tests/contracts) run each backend
+    through the same checks."""
 
     path: Path
 
-    def transaction(self) -> AbstractContextManager[None]: ...
+    # -- writes ---------------------------------------------------------------------------
 
-    def upsert_many(self, practices: Iterable[Practice], *, dry_run: bool = False) -> UpsertResult: ...
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction; nested calls join the outer one."""
+
+    def upsert_many(self, practices: Iterable[Practice], *, dry_run: bool = False) -> UpsertResult:
+        """Insert or update by id in one transaction; unchanged records are not touched."""
+
+    def delete(self, practice_id: str) -> int:
+        """Delete a practice and its derived rows; its rid (PracticeNotFound when there is none)."""
+
+    # -- reads ----------------------------------------------------------------------------
 
     def get(self, practice_id: str) -> Practice: ...
 
+    def exists(self, practice_id: str) -> bool: ...
+
     def rid_of(self, practice_id: str) -> int: ...
 
-    def get_many(self, rids: Iterable[int]) -> dict[int, Practice]: ...
+    def get_many(self, rids: Iterable[int]) -> dict[int, Practice]:
+        """Practices by rid, as copies; unknown rids are left out."""
 
-    def list(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[Practice]: ...
+    def list_practices(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[Practice]:
+        """Practices matching the filters, by title."""
 
-    def iter_all(self) -> Iterator[Practice]: ...
+    def count(self, filters: Filters | None = None) -> int:
+        """Practices matching the filters; all of them (every status) without."""
 
-    def delete(self, practice_id: str) -> int: ...
+    def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]:
+        """Rids matching the filters, ascending (or by title)."""
 
-    def count(self, filters: Filters | None = None) -> int: ...
+    def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]:
+        """Counts per facet kind and value over these rids, by count then value."""
 
-    def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]: ...
+    def tag_counts(self, filters: Filters) -> dict[str, dict[str, int]]:
+        """Counts per facet kind and value over the practices matching the filters."""
 
-    def fts_search(self, terms: list[str], filters: Filters, *, limit: int,
-                   rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
+    def index_entries(self) -> list[IndexEntry]:
+        """The published practices as the vector index must hold them."""
 
-    def fts_scores(self, terms: list[str], filters: Filters, *, limit: int,
+    # -- the keyword side -----------------------------------------------------------------
+
+    def fts_scores(self, terms: Sequence[str], filters: Filters, *, limit: int,
                    rids: Sequence[int] | None = None,
-                   weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]: ...
+                   weights: Mapping[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 over the analysed terms, best first, as (rids, scores)."""
 
-    def word_counts(self) -> dict[str, int]: ...
+    def term_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(documents, documents holding each term)."""
 
-    def term_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
+    def word_counts(self) -> dict[str, int]:
+        """Folded word -> count over the published practices (the speller's vocabulary)."""
 
-    def facet_counts(self, rids: Iterable[int]) -> dict[str, dict[str, int]]: ...
+    def fts_rowids(self) -> list[int]:
+        """The rids the full-text index holds."""
 
-    def index_entries(self) -> list[IndexEntry]: ...
+    def rebuild_fts(self) -> int:
+        """Rebuild the full-text index from the practices, with the current analyzer."""
 
-    def texts_for(self, rids: Iterable[int]) -> dict[int, str]: ...
+    # -- health, backups and the read views -------------------------------------------
+
+    def bad_rows(self) -> dict[int, str]:
+        """Stored rows the model rejects, by rid, each named with its id and field."""
+
+    def derived_problems(self) -> list[str]:
+        """Derived tables that are missing or out of step with the practices."""
+
+    def read_only_reason(self) -> str | None: ...
+
+    def rebuild_derived(self) -> int:
+        """Rebuild every derived table from the practices."""
 
     def backup(self, target: Path) -> int: ...
 
     def restore(self, source: Path, *, with_keys: bool = False) -> RestoreResult: ...
 
-    def bad_rows(self) -> dict[int, str]: ...
+    def warm(self) -> None:
+        """Build the in-memory read views now."""
 
-    def derived_problems(self) -> list[str]: ...
-
-    def read_only_reason(self) -> str | None: ...
-
-    def rebuild_derived(self) -> int: ...
+    def is_warm(self) -> bool: ...
 
     def close(self) -> None: ...
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from catalogue.errors import IndexOutOfDate
 from catalogue.store import IndexEntry
 from search.fusion import Ranking
 
@@ -78,23 +78,34 @@ def drift(stamp: IndexStamp, expected: Sequence[IndexEntry]) -> Drift:
 
 
 class VectorIndex(Protocol):
-    """Inner-product search over unit vectors keyed by the store's integer rids."""
+    """What search and the curator tools read: inner-product search over unit vectors keyed by
+    the store's integer rids. FAISS in memory (search/index_faiss.py) and the FAISS file shared
+    by processes (search/index_file.py) implement it; so will pgvector."""
 
-    stamp: IndexStamp
+    @property
+    def stamp(self) -> IndexStamp:
+        """How the index was made and the (rid, content hash) of every vector it holds."""
+
+    @property
+    def has_passages(self) -> bool:
+        """Whether it holds sentence vectors besides one vector per practice."""
 
     def __len__(self) -> int: ...
-
-    def upsert(self, rids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str],
-               passages: Sequence[np.ndarray] | None = None) -> None: ...
-
-    def remove(self, rids: Iterable[int]) -> None: ...
 
     def search(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> list[tuple[int, float]]: ...
 
     def rank(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> Ranking: ...
 
-    def passage_scores(self, query: np.ndarray, rids: Sequence[int]) -> np.ndarray: ...
+    def passage_scores(self, query: np.ndarray, rids: Sequence[int] | np.ndarray) -> np.ndarray: ...
 
-    def vector(self, rid: int) -> np.ndarray | None: ...
+    def vector(self, rid: int) -> np.ndarray | None:
+        """The stored vector of a practice, or None when the index does not hold it."""
 
-    def save(self, path: Path) -> None: ...
+
+
+def usable(index: VectorIndex) -> bool:
+    """Whether the index answers now (it exists and fits the embedder) and holds vectors."""
+    try:
+        return len(index) > 0
+    except IndexOutOfDate:  # IndexMissing is one too
+        return False

@@ -128,7 +128,7 @@ class FaissIndex:
     def has_passages(self) -> bool:
         return self.passages is not None
 
-    def passage_scores(self, query: np.ndarray, rids: Sequence[int]) -> np.ndarray:
+    def passage_scores(self, query: np.ndarray, rids: Sequence[int] | np.ndarray) -> np.ndarray:
         """For each rid, the best inner product of the query with one of its sentences.
 
         A rid without sentence vectors scores -inf. Cost: one small matrix product over the
@@ -224,7 +224,7 @@ class FaissIndex:
         meta = {"schema": INDEX_SCHEMA, "embedder": self.stamp.embedder, "dim": self.stamp.dim,
                 "passages": self.stamp.passages,
                 "entries": [[rid, h] for rid, h in sorted(self.stamp.entries.items())]}
-        arrays = {"index": faiss.serialize_index(self.index),
+        arrays: dict[str, Any] = {"index": faiss.serialize_index(self.index),
                   "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
         if self.passages is not None:
             arrays["passages"] = faiss.serialize_index(self.passages)

@@ -2,7 +2,7 @@
 
 A server that finds its index missing, damaged or behind the catalogue starts at once and
 answers keyword searches while this thread embeds what is needed, logging its progress. The
-embedding runs without the engine's lock; only the last step (adding the vectors and saving
+embedding runs without the index's write lock; only the last step (adding the vectors and saving
 the file) takes it, briefly. Writes that arrive meanwhile ask for one more round.
 """
 
@@ -16,7 +16,7 @@ from catalogue.errors import IndexOutOfDate, PraktijkbankError
 from search.index import drift
 
 if TYPE_CHECKING:
-    from search.engine import SearchEngine
+    from search.indexing import IndexMaintenance
 
 _log = logging.getLogger("praktijkbank.index")
 # Progress is logged at every this many percent.
@@ -24,10 +24,10 @@ LOG_STEP = 10
 
 
 class BackgroundRebuild:
-    """One background thread at a time that brings the engine's index in line with the store."""
+    """One background thread at a time that brings the index in line with the store."""
 
-    def __init__(self, engine: SearchEngine) -> None:
-        self.engine = engine
+    def __init__(self, maintenance: IndexMaintenance) -> None:
+        self.maintenance = maintenance
         self._state = threading.Condition()
         self._thread: threading.Thread | None = None
         self._again = False
@@ -81,20 +81,20 @@ class BackgroundRebuild:
                 self._again = False
 
     def _round(self) -> None:
-        engine = self.engine
-        entries = engine.store.index_entries()
+        work = self.maintenance
+        entries = work.store.index_entries()
         try:
-            found = drift(engine.index().stamp, entries)
+            found = drift(work.index.current().stamp, entries)
             rebuild, todo = False, found.missing + found.stale
         except IndexOutOfDate as e:  # missing, damaged or made by another embedder
             _log.warning("zoekindex wordt opnieuw opgebouwd: %s", e)
             rebuild, todo = True, [entry.rid for entry in entries]
-        practices = list(engine.store.get_many(todo).values())
+        practices = list(work.store.get_many(todo).values())
         with self._state:
             self._done, self._total = 0, len(practices)
         _log.info("zoekindex: %d praktijken in te bedden", len(practices))
-        prepared = engine.encode(practices, progress=self._advance)  # without the engine's lock
-        report = engine.sync(prepared=prepared, rebuild=rebuild)
+        prepared = work.encode(practices, progress=self._advance)  # without the write lock
+        report = work.sync(prepared=prepared, rebuild=rebuild)
         _log.info("zoekindex klaar: %d vectoren", report.total)
 
     def _advance(self, n: int) -> None:

@@ -6,10 +6,9 @@ only over those rows, so a filtered search never loses matches to post-filtering
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Literal
 
 import numpy as np
 
@@ -17,14 +16,17 @@ from catalogue import analysis
 from catalogue.errors import InvalidInput
 from catalogue.model import Practice
 from catalogue.store import FACET_KINDS, Filters, PracticeStore
+from search.embedders import Embedder
 from search.fusion import Ranking, anchored_convex, rrf
 from search.glossary import dutch_for
+from search.index import VectorIndex
 from search.lexical import lexical_query
-from search.query import QueryPlan
+from search.query import QueryPlan, QueryPlanner
 from search.snippets import Snippet, make_snippet
+from search.trace import stage
 
-if TYPE_CHECKING:
-    from search.engine import SearchEngine
+# Which case a search result is (API field `match`), see SearchResult.
+Match = Literal["relevant", "nearest", "none"]
 
 
 class Mode(StrEnum):
@@ -102,20 +104,22 @@ class SearchResult:
     per_page: int
     facets: dict[str, dict[str, int]]
     mode: str
-    timings: dict[str, float] = field(default_factory=dict)
     # "relevant": the hits are about the query; "nearest": nothing is, these are the closest
     # practices (total 0); "none": the query holds no language we know and nothing matched.
-    match: str = "relevant"
+    match: Match = "relevant"
     did_you_mean: str | None = None
 
 
 class SearchService:
-    """Hybrid search over one store and one search engine."""
+    """Hybrid search over a store, a vector index and the embedder that made it."""
 
-    def __init__(self, store: PracticeStore, engine: SearchEngine, tuning: Tuning | None = None) -> None:
+    def __init__(self, store: PracticeStore, index: VectorIndex, embedder: Embedder,
+                 tuning: Tuning | None = None, planner: QueryPlanner | None = None) -> None:
         self.store = store
-        self.engine = engine
+        self.index = index
+        self.embedder = embedder
         self.tuning = tuning or Tuning()
+        self.planner = planner or QueryPlanner()  # the speller, cached per catalogue version
 
     def search(
         self,
@@ -142,16 +146,15 @@ class SearchService:
         if per_page < 1:
             raise InvalidInput("per_page", "moet 1 of meer zijn")
         filters = filters or Filters()
-        timings: dict[str, float] = {}
         query = " ".join(query.replace("\x00", " ").split())
         scope = Filters(status=filters.status)
         if not query:
             matched = np.array(self.store.filter_rids(scope), dtype=np.int64)
             shown = np.array(self.store.filter_rids(filters, by_title=True), dtype=np.int64)
             ranked = Ranking(shown, np.zeros(len(shown), dtype=np.float64))
-            return self._page(ranked, matched, filters, set(), page, per_page, mode, timings)
+            return self._page(ranked, matched, filters, set(), page, per_page, mode)
         plan = self._plan(query)
-        scored, eligible, state, stems = self._score(plan, scope, mode, timings)
+        scored, eligible, state, stems = self._score(plan, scope, mode)
         cutoff = self.tuning.cutoff if plan.short(self.tuning.short_query) else self.tuning.cutoff_long
         about = (scored.scores >= cutoff) & eligible if state == "relevant" else np.zeros(len(scored), bool)
         matched = scored.ids[about]
@@ -161,18 +164,18 @@ class SearchService:
         in_results = about[keep]
         if state == "relevant" and in_results.any():
             result = self._page(Ranking(ranked.ids[in_results], ranked.scores[in_results]), matched,
-                                filters, stems, page, per_page, mode, timings)
+                                filters, stems, page, per_page, mode)
         elif state == "none":
-            result = self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, timings)
+            result = self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode)
         else:
-            result = self._nearest(plan, ranked, matched, filters, stems, page, per_page, mode, timings)
+            result = self._nearest(plan, ranked, matched, filters, stems, page, per_page, mode)
         result.did_you_mean = plan.corrected
         return result
 
     def _plan(self, query: str) -> QueryPlan:
         if not self.tuning.spelling:
             return QueryPlan(query, None, True)
-        planner = self.engine.planner
+        planner = self.planner
         counts = self.store.word_counts()
         return planner.plan(query, planner.speller(id(counts), counts))
 
@@ -182,8 +185,7 @@ class SearchService:
             return None
         return self.store.filter_rids(filters)
 
-    def _score(self, plan: QueryPlan, scope: Filters, mode: Mode, timings: dict[str, float]
-               ) -> tuple[Ranking, np.ndarray, str, set[str]]:
+    def _score(self, plan: QueryPlan, scope: Filters, mode: Mode) -> tuple[Ranking, np.ndarray, str, set[str]]:
         """Every practice in scope that the query reaches, with its anchored fused score; which
         of them may count as about the query; and the state: relevant, nearest (known words,
         nothing near enough) or none.
@@ -201,20 +203,16 @@ class SearchService:
         dense = Ranking.empty()
         strong = False
         if mode in (Mode.semantic, Mode.hybrid):
-            self.engine.index()  # a missing or mismatched index fails before any work
-            start = time.perf_counter()
-            vector = self.engine.embedder.encode_queries([text])[0]
-            timings["embed_ms"] = (time.perf_counter() - start) * 1000
-            start = time.perf_counter()
-            dense = self.dense_ranking(vector, None if scope.status == ("published",) else
-                                       self.store.filter_rids(scope))
-            gate = t.min_score if t.min_score is not None else self.engine.embedder.min_score
-            strong = bool(len(dense)) and dense.scores[0] >= gate
-            timings["dense_ms"] = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        lexical = Ranking(*self.store.fts_scores(keywords.terms, scope, limit=t.lexical_depth,
-                                                 weights=keywords.weights))
-        timings["lexical_ms"] = (time.perf_counter() - start) * 1000
+            with stage("embed"):
+                vector = self.embedder.encode_queries([text])[0]
+            with stage("dense"):
+                dense = self.dense_ranking(vector, None if scope.status == ("published",) else
+                                           self.store.filter_rids(scope))
+                gate = t.min_score if t.min_score is not None else self.embedder.min_score
+                strong = bool(len(dense)) and dense.scores[0] >= gate
+        with stage("lexical"):
+            lexical = Ranking(*self.store.fts_scores(keywords.terms, scope, limit=t.lexical_depth,
+                                                     weights=keywords.weights))
         if mode is Mode.lexical:
             # BM25 as a share of the best, the same scale as the keyword side of hybrid search
             only = anchored_convex(Ranking.empty(), lexical, weights=(0.0, 1.0), window=t.dense_window)
@@ -223,7 +221,6 @@ class SearchService:
         if not len(lexical) and (short or not strong):
             state = "nearest" if plan.known and len(dense) else "none"
             return Ranking(dense.ids, dense.scores), np.zeros(len(dense), dtype=bool), state, stems
-        start = time.perf_counter()
         if t.fusion == "rrf":
             fused = Ranking.of(rrf([dense.ids.tolist(), lexical.ids.tolist()], k=t.rrf_k,
                                    weights=[t.dense_weight, t.lexical_weight]))
@@ -235,18 +232,16 @@ class SearchService:
                                     lexical, weights=(dense_weight, lexical_weight),
                                     window=t.dense_window, floor_percentile=t.dense_floor_percentile,
                                     lexical_scale=keywords.ideal if t.anchor_lexical else None)
-        timings["fusion_ms"] = (time.perf_counter() - start) * 1000
         eligible = np.isin(fused.ids, lexical.ids) if short or not strong else np.ones(len(fused), dtype=bool)
         return fused, eligible, "relevant", stems
 
     def _nearest(self, plan: QueryPlan, ranked: Ranking, matched: np.ndarray, filters: Filters,
-                 stems: set[str], page: int, per_page: int, mode: Mode,
-                 timings: dict[str, float]) -> SearchResult:
+                 stems: set[str], page: int, per_page: int, mode: Mode) -> SearchResult:
         """Nothing is about the query: the closest practices under the filters, labelled, total 0."""
         if not plan.known or mode is Mode.lexical:
-            return self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, timings)
+            return self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode)
         closest = ranked.head(self.tuning.nearest) if page == 1 else Ranking.empty()
-        result = self._page(closest, matched, filters, stems, 1, self.tuning.nearest, mode, timings)
+        result = self._page(closest, matched, filters, stems, 1, self.tuning.nearest, mode)
         result.facets = self._facets(closest.ids[:0], matched, filters)
         result.total, result.page, result.per_page, result.match = 0, page, per_page, "nearest"
         return result
@@ -262,7 +257,7 @@ class SearchService:
         the lowest rescored score, so the list stays sorted.
         """
         t = self.tuning
-        index = self.engine.index()
+        index = self.index
         hits = index.rank(vector, t.dense_depth, rids=candidates)
         if not len(hits) or (gate is not None and hits.scores[0] < gate):
             return Ranking.empty()
@@ -278,19 +273,19 @@ class SearchService:
                        np.concatenate([rescored[order], tail]))
 
     def _page(self, ranked: Ranking, matched: np.ndarray, filters: Filters, stems: set[str],
-              page: int, per_page: int, mode: Mode, timings: dict[str, float]) -> SearchResult:
-        start = time.perf_counter()
-        facets = self._facets(ranked.ids, matched, filters)
-        window = Ranking(ranked.ids[(page - 1) * per_page: page * per_page],
-                         ranked.scores[(page - 1) * per_page: page * per_page]).pairs()
-        practices = self.store.get_many(rid for rid, _ in window)
-        hits = [
-            Hit(practices[rid], score, make_snippet(_snippet_source(practices[rid]), stems))
-            for rid, score in window if rid in practices
-        ]
-        timings["page_ms"] = (time.perf_counter() - start) * 1000
-        match = "relevant" if len(ranked) else "none"
-        return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, timings, match)
+              page: int, per_page: int, mode: Mode) -> SearchResult:
+        with stage("facets"):
+            facets = self._facets(ranked.ids, matched, filters)
+        with stage("page"):
+            window = Ranking(ranked.ids[(page - 1) * per_page: page * per_page],
+                             ranked.scores[(page - 1) * per_page: page * per_page]).pairs()
+            practices = self.store.get_many(rid for rid, _ in window)
+            hits = [
+                Hit(practices[rid], score, make_snippet(_snippet_source(practices[rid]), stems))
+                for rid, score in window if rid in practices
+            ]
+        match: Match = "relevant" if len(ranked) else "none"
+        return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, match)
 
     def _facets(self, shown: np.ndarray, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
         """Disjunctive facet counts over the matching practices: each kind is counted under the
@@ -305,11 +300,11 @@ class SearchService:
     def similar(self, practice_id: str, *, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
         """Practices closest to this one, filterable, never the practice itself."""
         rid = self.store.rid_of(practice_id)
-        index = self.engine.index()
+        index = self.index
         vector = index.vector(rid)
         if vector is None:
             practice = self.store.get(practice_id)
-            vector = self.engine.embedder.encode_documents([practice.search_text()])[0]
+            vector = self.embedder.encode_documents([practice.search_text()])[0]
         filters = filters or Filters()
         scope = self._candidates(filters)  # [] when the filters match nothing: then no neighbours
         candidates = [r for r in (index.stamp.entries if scope is None else scope) if r != rid]

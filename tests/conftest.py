@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from api.core import Praktijkbank
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.settings import Settings
 from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze
-from search.engine import SearchEngine
+from search.service import Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +74,13 @@ SAMPLE: list[dict[str, Any]] = [
 ]
 
 
+def fts_hits(store: SqliteStore, terms: list[str], filters: Any, *, limit: int,
+             rids: Sequence[int] | None = None) -> list[tuple[int, float]]:
+    """BM25 hits as (rid, score) pairs, best first."""
+    found, scores = store.fts_scores(terms, filters, limit=limit, rids=rids)
+    return list(zip(found.tolist(), scores.tolist(), strict=True))
+
+
 @pytest.fixture
 def sample() -> list[dict[str, Any]]:
     return [dict(item) for item in SAMPLE]
@@ -89,9 +98,15 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+def make_core(store: SqliteStore, *, index_path: Path, embedder: Any, tuning: Tuning | None = None) -> Praktijkbank:
+    """The composition root over a test's store, with the embedder it chooses."""
+    return Praktijkbank.assemble(store, SqliteKeyStore(store), index_path=index_path, embedder=embedder,
+                                 tuning=tuning)
+
+
 @pytest.fixture
-def engine(store: SqliteStore, tmp_path: Path, fake_embedder: FakeEmbedder) -> SearchEngine:
-    return SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=fake_embedder)
+def core(store: SqliteStore, tmp_path: Path, fake_embedder: FakeEmbedder) -> Praktijkbank:
+    return make_core(store, index_path=tmp_path / "index.faiss", embedder=fake_embedder)
 
 
 @pytest.fixture

@@ -9,11 +9,6 @@ from rich.table import Table
 
 from api.cli.context import console, get_context, handle_errors
 from api.cli.render import practice_table, print_json
-from catalogue.errors import NotADraft
-from catalogue.keys import KeyStore
-from catalogue.model import Status
-from catalogue.store import make_filters
-from ingest.pipeline import store_practices
 
 keys_app = typer.Typer(help="API-sleutels voor schrijven via de API.", no_args_is_help=True)
 submissions_app = typer.Typer(help="Inzendingen van praktijkwerkers (kladversies).", no_args_is_help=True)
@@ -23,7 +18,7 @@ submissions_app = typer.Typer(help="Inzendingen van praktijkwerkers (kladversies
 @handle_errors
 def keys_create(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Voor wie of waarvoor")]) -> None:
     """Maak een sleutel; hij wordt één keer getoond en alleen als hash bewaard."""
-    key = KeyStore(get_context(ctx).store(create=True)).create(name)
+    key = get_context(ctx).core(create=True).keys.create(name)
     console.print("Nieuwe API-sleutel (bewaar hem nu, hij wordt niet meer getoond):")
     print(key)
 
@@ -32,7 +27,7 @@ def keys_create(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Vo
 @handle_errors
 def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Toon de sleutels (zonder geheim)."""
-    keys = KeyStore(get_context(ctx).store()).list()
+    keys = get_context(ctx).core().keys.list_keys()
     if as_json:
         print_json([k.__dict__ for k in keys])
         return
@@ -48,7 +43,7 @@ def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 @handle_errors
 def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Trek een sleutel in."""
-    KeyStore(get_context(ctx).store()).revoke(key_id)
+    get_context(ctx).core().keys.revoke(key_id)
     console.print(f"Sleutel {key_id} ingetrokken.")
 
 
@@ -56,28 +51,18 @@ def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(metava
 @handle_errors
 def submissions_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Toon de kladversies die wachten op een curator."""
-    drafts = get_context(ctx).store().list(make_filters(status=["draft"]))
+    drafts = get_context(ctx).core().operations.drafts()
     if as_json:
         print_json([p.model_dump(mode="json") for p in drafts])
     else:
         console.print(practice_table(drafts, f"{len(drafts)} inzendingen"))
 
 
-def _draft(ctx: typer.Context, practice_id: str):
-    practice = get_context(ctx).store().get(practice_id)
-    if practice.status != Status.draft:
-        raise NotADraft(practice_id, practice.status)
-    return practice
-
-
 @submissions_app.command("publish")
 @handle_errors
 def submissions_publish(ctx: typer.Context, practice_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Publiceer een kladversie: ze verschijnt dan in de zoekresultaten."""
-    context = get_context(ctx)
-    draft = _draft(ctx, practice_id)
-    store_practices(context.store(), [draft.model_copy(update={"status": Status.published})],
-                    indexer=context.engine().updater())
+    get_context(ctx).core().operations.publish(practice_id)
     console.print(f"[green]Gepubliceerd:[/] {practice_id}")
 
 
@@ -85,6 +70,5 @@ def submissions_publish(ctx: typer.Context, practice_id: Annotated[str, typer.Ar
 @handle_errors
 def submissions_reject(ctx: typer.Context, practice_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Wijs een kladversie af (ze wordt verwijderd)."""
-    _draft(ctx, practice_id)
-    get_context(ctx).engine().remove(practice_id)
+    get_context(ctx).core().operations.reject(practice_id)
     console.print(f"Afgewezen en verwijderd: {practice_id}")

@@ -39,7 +39,7 @@ def restore_cmd(
             f"De catalogus ({store.count()} praktijken) wordt vervangen door {path}. Doorgaan?"):
         raise typer.Exit(1)
     result = store.restore(path, with_keys=with_keys)
-    report = context.engine().repair()
+    report = context.core().indexing.repair()
     console.print(f"[green]Hersteld:[/] {result.practices} praktijken uit {path}; zoekindex: {report.total} "
                   f"vectoren ({report.added} opnieuw ingebed, {report.removed} verwijderd).")
     console.print(_keys_message(result))

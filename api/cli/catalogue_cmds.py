@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from api.cli.context import console, err_console, fail, get_context, handle_errors
-from api.cli.curation_cmds import CurationNotes, review_stored
+from api.cli.curation_cmds import CurationNotes, curation_notes
 from api.cli.curation_view import additions_text, coverage_table, print_hint, theme_table, write_heatmap
 from api.cli.render import counts_table, practice_panel, practice_table, print_json, print_report
 from catalogue.coverage import coverage_of
@@ -32,9 +32,7 @@ from catalogue.model import LIST_FIELDS, Practice, parse_practice
 from catalogue.spreadsheet import neutralise
 from catalogue.store import FACET_KINDS, make_filters
 from catalogue.vocab import KRACHTLIJNEN, REGIONS
-from ingest.pipeline import ingest_paths, store_practices
-from search.curation.duplicates import RecordingUpdater
-from search.curation.suggest import Suggestions, TagSuggester
+from search.curation.suggest import Suggestions
 
 app = typer.Typer()
 
@@ -56,9 +54,7 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Lees praktijken uit JSON, JSONL, YAML, CSV of Markdown en sla ze op."""
-    context = get_context(ctx)
-    store = context.store(create=True)
-    indexer = None if dry_run else RecordingUpdater(context.engine().updater())
+    core = get_context(ctx).core(create=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TextColumn("nog"), TimeRemainingColumn(), console=err_console,
                   transient=True, disable=as_json or not err_console.is_terminal) as progress:
@@ -71,12 +67,13 @@ def ingest_cmd(
                 storing.append(progress.add_task("Inbedden en opslaan", total=total))
             progress.update(storing[0], completed=done)
 
-        report = ingest_paths(store, paths, indexer=indexer, strict=strict, dry_run=dry_run,
-                              on_record=lambda n: progress.advance(task, n), on_stored=stored)
+        ingested = core.operations.ingest(paths, strict=strict, dry_run=dry_run,
+                                          on_record=lambda n: progress.advance(task, n), on_stored=stored)
+    report = ingested.report
     notes = CurationNotes()
-    if indexer is not None and (report.added or report.updated):
-        notes = review_stored(context.engine(), report.added + report.updated, vectors=indexer.vectors,
-                              suggest=suggest)
+    if report.added or report.updated:
+        notes = curation_notes(core, ingested.duplicates, report.added + report.updated,
+                               suggest=suggest and not dry_run)
     if as_json:
         print_json({**report.as_dict(), **notes.as_dict()})
     else:
@@ -149,12 +146,12 @@ def add_cmd(
 
 def _add_practice(context: Any, values: dict[str, Any], *, ask: bool, apply_suggestions: bool) -> None:
     """Ask, validate, store, then warn about near-duplicates and offer the tags not chosen."""
-    store = context.store(create=True)
+    core = context.core(create=True)
     offered: dict[str, Suggestions] = {}
 
     def offer(current: dict[str, Any]) -> Suggestions | None:
         if "s" not in offered and _record_text(current):
-            offered["s"] = TagSuggester(context.engine()).for_text(_record_text(current))
+            offered["s"] = core.suggester().for_text(_record_text(current))
         return offered.get("s")
 
     if ask:
@@ -162,12 +159,11 @@ def _add_practice(context: Any, values: dict[str, Any], *, ask: bool, apply_sugg
     if apply_suggestions and (suggestions := offer(values)):
         values = _with_suggestions(values, suggestions)
     practice = parse_practice(values, source="invoer")
-    if _exists(store, practice.id):
+    if core.operations.exists(practice.id):
         raise fail(f"er bestaat al een praktijk met id '{practice.id}'; gebruik 'praktijkbank edit {practice.id}'")
-    recorder = RecordingUpdater(context.engine().updater())
-    store_practices(store, [practice], indexer=recorder)
+    stored = core.operations.add(practice)
     console.print(f"[green]Toegevoegd:[/] {practice.id}")
-    review_stored(context.engine(), [practice.id], vectors=recorder.vectors).show()
+    CurationNotes(stored.duplicates).show()
     if (suggestions := offer(values)) and (additions := suggestions.additions(practice)):
         print_hint(f"Voorstel (niet toegepast): {additions_text(additions)}; "
                    f"voeg toe met 'praktijkbank edit {practice.id} --set ...' of gebruik --apply-suggestions.")
@@ -199,14 +195,6 @@ def _with_suggestions(values: dict[str, Any], suggestions: Suggestions) -> dict[
     return values
 
 
-def _exists(store: Any, practice_id: str) -> bool:
-    try:
-        store.rid_of(practice_id)
-    except Exception:
-        return False
-    return True
-
-
 @app.command("show")
 @handle_errors
 def show_cmd(ctx: typer.Context, practice_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -233,7 +221,7 @@ def list_cmd(
     """Lijst de praktijken, met filters."""
     filters = make_filters(krachtlijn=krachtlijn, region=region, sector=sector,
                            status=status or ("draft", "published", "archived"))
-    practices = get_context(ctx).store().list(filters, limit=limit)
+    practices = get_context(ctx).store().list_practices(filters, limit=limit)
     if as_json:
         print_json([p.model_dump(mode="json") for p in practices])
     else:
@@ -261,9 +249,8 @@ def edit_cmd(
     reviewed: Annotated[bool, typer.Option("--reviewed", help="Zet 'laatst nagekeken' op vandaag")] = False,
 ) -> None:
     """Pas een praktijk aan met --set, of in je editor."""
-    context = get_context(ctx)
-    store = context.store()
-    practice = store.get(practice_id)
+    core = get_context(ctx).core()
+    practice = core.store.get(practice_id)
     if assignments or reviewed:
         data = _apply_sets(practice, assignments)
     else:
@@ -287,8 +274,8 @@ def edit_cmd(
         updated = parse_practice(data, source=practice_id)
     except InvalidRecord as e:
         raise fail(f"niets opgeslagen: {e}") from e
-    result = store_practices(store, [updated], indexer=context.engine().updater())
-    console.print("[green]Bijgewerkt.[/]" if result.updated else "Niets gewijzigd.")
+    stored = core.operations.save(updated)
+    console.print("[green]Bijgewerkt.[/]" if stored.changed else "Niets gewijzigd.")
 
 
 @app.command("remove")
@@ -299,12 +286,11 @@ def remove_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Niet om bevestiging vragen")] = False,
 ) -> None:
     """Verwijder een praktijk uit de catalogus en de zoekindex."""
-    context = get_context(ctx)
-    store = context.store()
-    practice = store.get(practice_id)
+    core = get_context(ctx).core()
+    practice = core.store.get(practice_id)
     if not yes and not typer.confirm(f"'{practice.title}' verwijderen?"):
         raise typer.Exit(1)
-    context.engine().remove(practice_id)
+    core.operations.remove(practice_id)
     console.print(f"[green]Verwijderd:[/] {practice_id}")
 
 
@@ -329,7 +315,7 @@ def export_cmd(
     if fmt not in ("jsonl", "csv"):
         raise fail(f"--format: kies jsonl of csv, niet '{fmt}'")
     filters = make_filters(status=status or ("draft", "published", "archived"))
-    practices = get_context(ctx).store().list(filters)
+    practices = get_context(ctx).store().list_practices(filters)
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "jsonl":

@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.core import Praktijkbank
 from catalogue.errors import PraktijkbankError
 from catalogue.settings import Settings
-from catalogue.store import PracticeStore, open_store
+from catalogue.store import PracticeStore
 
 console = Console()
 err_console = Console(stderr=True)
@@ -24,28 +25,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass
 class Context:
-    """Per-invocation state, stored on typer's context object."""
+    """Per-invocation state, stored on typer's context object: the composition root, built on
+    first use (the model itself loads only when a command embeds)."""
 
     settings: Settings
-    _store: PracticeStore | None = field(default=None, repr=False)
-    _engine: Any = field(default=None, repr=False)
+    _core: Praktijkbank | None = field(default=None, repr=False)
+
+    def core(self, *, create: bool = False) -> Praktijkbank:
+        if self._core is None:
+            self._core = Praktijkbank.from_settings(self.settings, create=create)
+        return self._core
 
     def store(self, *, create: bool = False) -> PracticeStore:
-        if self._store is None:
-            self._store = open_store(self.settings.db_path, create=create)
-        return self._store
-
-    def engine(self) -> Any:
-        """The search engine (embedder + vector index), loaded on first use."""
-        if self._engine is None:
-            from search.engine import SearchEngine
-
-            self._engine = SearchEngine.from_settings(self.settings, self.store())
-        return self._engine
+        return self.core(create=create).store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        if self._core is not None:
+            self._core.close()
 
 
 def get_context(ctx: typer.Context) -> Context:

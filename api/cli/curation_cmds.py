@@ -23,16 +23,16 @@ from api.cli.curation_view import (
     suggestions_table,
 )
 from api.cli.render import print_json
+from api.core import Praktijkbank
 from catalogue.errors import InvalidRecord, PracticeNotFound, ReadError
 from catalogue.model import Practice, parse_practice
 from catalogue.review import cutoff_for, stale_practices
 from catalogue.store import make_filters
 from catalogue.text import slugify
-from ingest.pipeline import store_practices
 from ingest.readers import split_front_matter
 from search.curation.draft import Draft, make_draft
-from search.curation.duplicates import DuplicateFinder, DuplicateMatch, RecordingUpdater
-from search.curation.suggest import LabelScore, TagSuggester
+from search.curation.duplicates import DuplicateMatch
+from search.curation.suggest import LabelScore
 
 app = typer.Typer()
 
@@ -42,18 +42,12 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 
 # -- helpers shared with ingest and add --------------------------------------------------
 
-def check_duplicates(engine: Any, practices: Sequence[Practice], *,
-                     vectors: dict[str, Any] | None = None) -> list[DuplicateMatch]:
-    """Near-duplicate warnings for records just stored; never changes anything."""
-    return DuplicateFinder(engine).check(practices, vectors=vectors)
-
-
-def suggested_additions(engine: Any, practice_ids: Sequence[str]) -> dict[str, dict[str, list[LabelScore]]]:
+def suggested_additions(core: Praktijkbank, practice_ids: Sequence[str]) -> dict[str, dict[str, list[LabelScore]]]:
     """Per stored practice, the suggested tags it does not carry (empty practices left out)."""
-    suggester = TagSuggester(engine)
+    suggester = core.suggester()
     out = {}
     for practice_id in practice_ids:
-        additions = suggester.for_practice(practice_id).additions(engine.store.get(practice_id))
+        additions = suggester.for_practice(practice_id).additions(core.store.get(practice_id))
         if additions:
             out[practice_id] = additions
     return out
@@ -77,13 +71,12 @@ class CurationNotes:
             print_hint(f"Voorstel voor {practice_id} (niet toegepast): {additions_text(additions)}")
 
 
-def review_stored(engine: Any, practice_ids: Sequence[str], *, vectors: dict[str, Any] | None = None,
-                  suggest: bool = False) -> CurationNotes:
+def curation_notes(core: Praktijkbank, duplicates: list[DuplicateMatch], practice_ids: Sequence[str], *,
+                   suggest: bool = False) -> CurationNotes:
     """Duplicate warnings (and, if asked, unused tag suggestions) for records just stored."""
-    practices = [engine.store.get(pid) for pid in practice_ids]
-    notes = CurationNotes(check_duplicates(engine, practices, vectors=vectors))
+    notes = CurationNotes(duplicates)
     if suggest:
-        notes.additions = suggested_additions(engine, practice_ids)
+        notes.additions = suggested_additions(core, practice_ids)
     return notes
 
 
@@ -122,16 +115,15 @@ def suggest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Stel krachtlijnen, sectoren en een regio voor, met hoe zeker elk voorstel is."""
-    context = get_context(ctx)
-    engine = context.engine()
-    suggester = TagSuggester(engine)
+    core = get_context(ctx).core()
+    suggester = core.suggester()
     path = Path(target)
     current: Practice | None = None
     if path.is_file():
         suggestions = suggester.for_text(read_article(path))
     else:
         try:
-            current = engine.store.get(target)
+            current = core.store.get(target)
         except PracticeNotFound as e:
             if path.suffix.lower() in ARTICLE_SUFFIXES or "/" in target:
                 raise ReadError(f"{target}: bestand niet gevonden (en geen praktijk met dat id)") from e
@@ -164,7 +156,7 @@ def duplicates_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Toon paren praktijken die waarschijnlijk over hetzelfde gaan (er wordt niets samengevoegd)."""
-    finder = DuplicateFinder(get_context(ctx).engine(), threshold=threshold)
+    finder = get_context(ctx).core().duplicates(threshold=threshold)
     matches = finder.all_pairs(include_drafts=drafts)
     if as_json:
         print_json({"threshold": finder.space.threshold, "model": finder.space.model,
@@ -186,16 +178,6 @@ class _BlockDumper(yaml.SafeDumper):
 
 _BlockDumper.add_representer(
     str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
-
-
-def _free_id(store: Any, base: str) -> str:
-    candidate, n = base, 2
-    while True:
-        try:
-            store.rid_of(candidate)
-        except PracticeNotFound:
-            return candidate
-        candidate, n = f"{base[:75]}-{n}", n + 1
 
 
 def draft_yaml(draft: Draft, record: dict[str, Any], source: str) -> str:
@@ -252,9 +234,9 @@ def draft_cmd(
 ) -> None:
     """Maak van een artikel een kladversie: titel, samenvatting, tags, gemeente, organisatie."""
     context = get_context(ctx)
-    engine = context.engine()
-    draft = make_draft(read_article(path), suggester=TagSuggester(engine), central=central)
-    record = {"id": _free_id(engine.store, practice_id or slugify(draft.title) or "kladversie"),
+    core = context.core()
+    draft = make_draft(read_article(path), suggester=core.suggester(), central=central)
+    record = {"id": core.operations.free_id(practice_id or slugify(draft.title) or "kladversie"),
               **draft.record()}
     found = {"organisations": draft.organisations, "warnings": draft.warnings,
              "suggestions": draft.suggestions.as_dict()}
@@ -274,7 +256,7 @@ def draft_cmd(
     if data is None:
         console.print("Leeg bestand: niets opgeslagen.")
         raise typer.Exit(1)
-    practice, matches = _store_draft(engine, data, keep)
+    practice, matches = _store_draft(core, data, keep)
     if as_json:
         print_json({"record": practice.model_dump(mode="json"), **found, "stored": True,
                     "possible_duplicates": [m.as_dict() for m in matches]})
@@ -284,7 +266,7 @@ def draft_cmd(
                   f"Publiceer met 'praktijkbank submissions publish {practice.id}'.")
 
 
-def _store_draft(engine: Any, data: dict[str, Any], keep: Path) -> tuple[Practice, list[DuplicateMatch]]:
+def _store_draft(core: Praktijkbank, data: dict[str, Any], keep: Path) -> tuple[Practice, list[DuplicateMatch]]:
     """Validate and store the curator's version; on a bad field keep it in a file and say where."""
     try:
         practice = parse_practice(data, source="kladversie")
@@ -293,11 +275,10 @@ def _store_draft(engine: Any, data: dict[str, Any], keep: Path) -> tuple[Practic
         kept = yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False)
         keep.write_text(kept, encoding="utf-8")
         raise fail(f"niets opgeslagen (je versie staat in {keep}): {e}") from e
-    if _free_id(engine.store, practice.id) != practice.id:
+    if core.operations.exists(practice.id):
         raise fail(f"er bestaat al een praktijk met id '{practice.id}'; kies een ander id")
-    recorder = RecordingUpdater(engine.updater())
-    store_practices(engine.store, [practice], indexer=recorder)
-    return practice, check_duplicates(engine, [practice], vectors=recorder.vectors)
+    stored = core.operations.add(practice)
+    return stored.practice, stored.duplicates
 
 
 # -- stale -------------------------------------------------------------------------------
@@ -313,7 +294,7 @@ def stale_cmd(
 ) -> None:
     """Toon praktijken die te lang niet nagekeken zijn; wie nooit nagekeken werd, telt mee."""
     cutoff = cutoff_for(older_than)
-    practices = get_context(ctx).store().list(make_filters(status=status or ("published",)))
+    practices = get_context(ctx).store().list_practices(make_filters(status=status or ("published",)))
     items = stale_practices(practices, cutoff=cutoff)
     if as_json:
         print_json({"cutoff": cutoff.isoformat(), "count": len(items),

@@ -70,8 +70,7 @@ def search_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Zoek praktijken in je eigen woorden."""
-    context = get_context(ctx)
-    service = context.engine().service()
+    service = get_context(ctx).core().search
     filters = make_filters(krachtlijn=krachtlijn, region=region, sector=sector)
     result = service.search(query, filters=filters, mode=mode, page=page, per_page=limit)
     if as_json:
@@ -94,7 +93,7 @@ def similar_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Toon praktijken die op deze praktijk lijken."""
-    service = get_context(ctx).engine().service()
+    service = get_context(ctx).core().search
     filters = make_filters(krachtlijn=krachtlijn, region=region, sector=sector)
     hits = service.similar(practice_id, filters=filters, limit=limit)
     if as_json:
@@ -117,12 +116,12 @@ def _progress(total: int) -> Progress:
 @handle_errors
 def reindex_cmd(ctx: typer.Context) -> None:
     """Herbouw de volledige-tekstindex en de zoekindex uit de catalogus."""
-    engine = get_context(ctx).engine()
-    total = len(engine.store.index_entries())
+    core = get_context(ctx).core()
+    total = len(core.store.index_entries())
     with _progress(total) as progress:
         task = progress.add_task("embed", total=total)
-        report = engine.reindex(progress=lambda n: progress.advance(task, n))
-    console.print(f"[green]Zoekindex herbouwd:[/] {report.total} praktijken met {engine.embedder.name}.")
+        report = core.indexing.reindex(progress=lambda n: progress.advance(task, n))
+    console.print(f"[green]Zoekindex herbouwd:[/] {report.total} praktijken met {core.embedder.name}.")
 
 
 @app.command("check")
@@ -133,11 +132,11 @@ def check_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Controleer of de volledige-tekstindex en de zoekindex overeenkomen met de catalogus."""
-    engine = get_context(ctx).engine()
-    report = engine.check()
+    indexing = get_context(ctx).core().indexing
+    report = indexing.check()
     if repair and not report.ok:
-        engine.repair()
-        after = engine.check()
+        indexing.repair()
+        after = indexing.check()
         if not as_json:
             console.print("[yellow]Hersteld.[/]" if after.ok else "[red]Herstel mislukt.[/]")
         report = after

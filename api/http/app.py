@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,12 +11,11 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from api.core import Praktijkbank
 from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
 from api.http.deps import get_settings
 from api.http.limits import BodyLimit
 from catalogue.settings import Settings
-from catalogue.store import open_store
-from search.engine import SearchEngine
 from search.index_faiss import set_threads
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,25 +48,20 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
-    """The app for a catalogue; tests pass their own settings or engine."""
+def create_app(settings: Settings | None = None, core: Praktijkbank | None = None) -> FastAPI:
+    """The app for a catalogue; tests pass their own settings or composition root."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         set_threads(1)
-        if engine is None:
-            store = open_store(settings.db_path, create=True)
-            app.state.engine = SearchEngine.from_settings(settings, store)
-        else:
-            app.state.engine = engine
+        app.state.core = core or Praktijkbank.from_settings(settings)
         # After a crash, a restore or a lost index: the tables now, the index in a background
-        # thread (logged, shown on /health); keyword search answers meanwhile.
-        app.state.engine.repair_in_background()
-        # in-memory facet masks, BM25 postings and the approximate index, without delaying start
-        threading.Thread(target=app.state.engine.warm, name="praktijkbank-warm", daemon=True).start()
+        # thread (logged, shown on /health); keyword search answers meanwhile. The in-memory
+        # read views and the approximate index are warmed in a thread, without delaying start.
+        app.state.core.start_serving()
         yield
-        app.state.engine.store.close()
+        app.state.core.close()
 
     app = FastAPI(
         title="Praktijkbank API",

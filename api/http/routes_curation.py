@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from api.http.deps import get_engine, require_key
+from api.http.deps import CoreDep, KeyDep
 from api.http.schemas import (
     CoverageOut,
     ErrorResponse,
@@ -16,27 +14,23 @@ from api.http.schemas import (
     SuggestOut,
 )
 from catalogue.coverage import coverage_of
-from catalogue.keys import ApiKey
-from search.curation.suggest import TagSuggester
-from search.engine import SearchEngine
 
 router = APIRouter(prefix="/api", tags=["curatoren"])
 
 
 @router.get("/coverage", response_model=CoverageOut, summary="Dekking per krachtlijn en regio")
-def coverage(engine: Annotated[SearchEngine, Depends(get_engine)]) -> CoverageOut:
+def coverage(core: CoreDep) -> CoverageOut:
     """Aantal gepubliceerde praktijken per krachtlijn en regio: waar is de catalogus dun?"""
-    return CoverageOut(**coverage_of(engine.store).as_dict())
+    return CoverageOut(**coverage_of(core.store).as_dict())
 
 
 @router.post("/suggestions", response_model=SuggestOut, summary="Voorgestelde tags voor een tekst",
              responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse},
                         422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
-def suggestions(body: SuggestIn, engine: Annotated[SearchEngine, Depends(get_engine)],
-                key: Annotated[ApiKey, Depends(require_key)]) -> SuggestOut:
+def suggestions(body: SuggestIn, core: CoreDep, key: KeyDep) -> SuggestOut:
     """Krachtlijnen en sectoren met een gekalibreerde zekerheid, en de regio uit de genoemde plaatsen
     (curatoren, API-sleutel nodig)."""
-    found = TagSuggester(engine).for_text(body.text)
+    found = core.suggester().for_text(body.text)
     region = found.region
     return SuggestOut(
         krachtlijnen=[LabelSuggestion(**s.as_dict()) for s in found.krachtlijnen],

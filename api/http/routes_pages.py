@@ -6,16 +6,14 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Annotated
 
 import fastapi_offline
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.http.deps import get_engine
+from api.http.deps import CoreDep
 from catalogue.errors import PracticeNotFound
 from catalogue.model import Practice, Status
-from search.engine import SearchEngine
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Swagger UI and Redoc as installed files (the fastapi-offline package), never from a CDN.
@@ -84,10 +82,10 @@ def render_practice_head(template: str, practice: Practice, url: str) -> str:
 
 @router.api_route("/praktijk/{practice_id}", methods=PAGE_METHODS, response_model=None)
 def practice_page(request: Request, practice_id: str,
-                  engine: Annotated[SearchEngine, Depends(get_engine)]) -> Response:
+                  core: CoreDep) -> Response:
     """The practice page; the script fills in the body, the head is rendered here for shared links."""
     try:
-        practice = engine.store.get(practice_id)
+        practice = core.store.get(practice_id)
     except PracticeNotFound:
         practice = None
     if practice is None or practice.status != Status.published:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.http.convert import search_item
-from api.http.deps import get_engine, get_service, get_settings
+from api.http.deps import CoreDep, ServiceDep, SettingsDep
 from api.http.limits import limit_searches
 from api.http.schemas import (
     ErrorResponse,
+    Facets,
     Health,
     SearchResponse,
     SimilarResponse,
@@ -20,15 +21,13 @@ from api.http.schemas import (
     VocabularyTerm,
 )
 from catalogue.errors import IndexOutOfDate, InvalidInput, PracticeNotFound
-from catalogue.settings import Settings
 from catalogue.store import make_filters
 from catalogue.vocab import VOCABULARIES
-from search.engine import SearchEngine
 from search.query_bounds import bound_query
-from search.service import Mode, SearchService
+from search.service import Mode
 
 router = APIRouter(prefix="/api", tags=["zoeken"])
-ERRORS = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 
 
@@ -56,8 +55,8 @@ def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], ta
             dependencies=[Depends(limit_searches)])
 def search(
     request: Request,
-    service: Annotated[SearchService, Depends(get_service)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    core: CoreDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(description="Zoekvraag in eigen woorden; leeg = bladeren",
                             json_schema_extra={"maxLength": 500})] = "",
     krachtlijn: KrachtlijnFilter = [],  # noqa: B006
@@ -75,12 +74,12 @@ def search(
     filters = filters_from(krachtlijn, region, sector, target_group, theme)
     per_page = min(per_page, settings.max_per_page)
     q = bound_query(q)  # NFC, no floods of combining marks, capped words: a bounded cost
-    if service.engine.background is not None and service.engine.background.running:
+    if core.indexing.rebuilding:
         mode = Mode.lexical  # the vector index is being rebuilt: keywords answer, nobody waits
-    result = service.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
+    result = core.search.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
     return SearchResponse(
         query=q, mode=result.mode, total=result.total, page=result.page, per_page=result.per_page,
-        results=[search_item(request, h) for h in result.hits], facets=result.facets,
+        results=[search_item(request, h) for h in result.hits], facets=Facets(**result.facets),
         match=result.match, did_you_mean=result.did_you_mean,
     )
 
@@ -91,7 +90,7 @@ def search(
 def similar(
     request: Request,
     practice_id: str,
-    service: Annotated[SearchService, Depends(get_service)],
+    service: ServiceDep,
     krachtlijn: KrachtlijnFilter = [],  # noqa: B006
     region: RegionFilter = [],  # noqa: B006
     sector: SectorFilter = [],  # noqa: B006
@@ -105,8 +104,8 @@ def similar(
 
 
 @router.get("/vocabularies", response_model=Vocabularies, summary="Krachtlijnen, regio's en sectoren")
-def vocabularies(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Vocabularies:
-    counts = engine.store.tag_counts(make_filters())  # type: ignore[attr-defined]
+def vocabularies(core: CoreDep) -> Vocabularies:
+    counts = core.store.tag_counts(make_filters())
     return Vocabularies(**{
         kind: [VocabularyTerm(key=t.key, label=t.label, description=t.description,
                               count=counts[kind].get(t.key, 0)) for t in vocab.terms]
@@ -118,24 +117,24 @@ health_router = APIRouter(tags=["beheer"])
 
 
 @health_router.get("/health", response_model=Health, responses={503: {"model": Health}})
-def health(engine: Annotated[SearchEngine, Depends(get_engine)]) -> JSONResponse:
+def health(core: CoreDep) -> JSONResponse:
     """Klaar (200) alleen als de zoekindex overeenkomt met de catalogus; anders 503. Terwijl de
     zoekindex opnieuw opgebouwd wordt: 200 met status "rebuilding" en het percentage; zoeken
     werkt dan op woorden."""
-    rebuilding = engine.background.progress() if engine.background is not None else None
+    rebuilding = core.indexing.progress()
     if rebuilding is not None:
-        published = len(engine.store.index_entries())
+        published = len(core.store.index_entries())
         body = Health(status="rebuilding", ready=False, practices=published, published=published,
-                      index_count=None, embedder=engine.embedder_name, index_stamp=None,
+                      index_count=None, embedder=core.embedder.name_if_loaded(), index_stamp=None,
                       problems=["De zoekindex wordt opnieuw opgebouwd; zoeken werkt intussen op woorden."],
-                      warm=engine.is_warm(), rebuild_percent=rebuilding)
+                      warm=core.is_warm(), rebuild_percent=rebuilding)
         return JSONResponse(body.model_dump(), status_code=200)
-    report = engine.check(rows=False)
+    report = core.indexing.check(rows=False)
     stamp = None
     with contextlib.suppress(IndexOutOfDate):
-        stamp = engine.index(verify=False).stamp.summary()
+        stamp = core.index.current(verify=False).stamp.summary()
     body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.published,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,
-                  warm=engine.is_warm())
+                  warm=core.is_warm())
     return JSONResponse(body.model_dump(), status_code=200 if report.ok else 503)

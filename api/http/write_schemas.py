@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic.config import JsonDict
 
 from catalogue.model import ID_PATTERN, MAX_EXTRA_BYTES, MAX_EXTRA_DEPTH, MAX_EXTRA_KEYS, Status
 from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
@@ -69,7 +70,7 @@ def shown(name: str, *, required: bool = False) -> WithJsonSchema:
     return WithJsonSchema({"anyOf": [schema, *absent, {"type": "null"}]})
 
 
-_EXTRA = {
+_EXTRA: JsonDict = {
     "description": "Velden die niet in dit schema staan, worden bewaard in `extra` (samen hoogstens "
                    f"{MAX_EXTRA_KEYS} velden, {MAX_EXTRA_BYTES} bytes en {MAX_EXTRA_DEPTH} niveaus diep).",
 }

@@ -131,7 +131,7 @@ def pick_sentences(items: list[Sentence], embedder: Embedder | None = None, *,
 def make_summary(text: str, *, title: str = "", embedder: Embedder | None = None) -> str:
     """A summary of 10 to 600 characters from the text's sentences (the title is not repeated)."""
     seen = {fold(title).strip(" .!?")}
-    items = []
+    items: list[tuple[int, str]] = []
     for sentence in sentences(text):
         key = fold(sentence.text).strip(" .!?")
         if key not in seen:
@@ -155,7 +155,7 @@ def make_draft(text: str, *, suggester: TagSuggester, central: bool = False) -> 
     title = guess_title(text)
     draft = Draft(
         title=title,
-        summary=make_summary(text, title=title, embedder=suggester.engine.embedder if central else None),
+        summary=make_summary(text, title=title, embedder=suggester.embedder if central else None),
         description=text[:DESCRIPTION_MAX],
         organisations=find_organisations(text),
         region=suggestions.region,

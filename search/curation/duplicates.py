@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from catalogue.errors import PracticeNotFound
+from catalogue.errors import IndexOutOfDate
 from catalogue.model import Practice, Status
-from catalogue.store import Filters
-
-if TYPE_CHECKING:
-    from search.engine import SearchEngine
+from catalogue.store import Filters, PracticeStore
+from search.embedders import Embedder
+from search.index import VectorIndex, usable
 
 # Calibrated per model by benchmarks/suggest.py; other models (and the tests' fake embedder)
 # use the fallback, which suits any model whose copies of a text score close to 1.
@@ -76,7 +75,7 @@ class DuplicateMatch:
 
 
 class RecordingUpdater:
-    """Wraps the engine's index updater and keeps the vectors it embedded, by content hash.
+    """Wraps the index updater and keeps the vectors it embedded, by content hash.
 
     Passed to ingest's store_practices as the indexer, it lets the duplicate check reuse the
     vectors of new records instead of embedding them twice.
@@ -95,6 +94,16 @@ class RecordingUpdater:
         self.inner.apply(store, prepared, removed=removed)
 
 
+def _stored(index: VectorIndex, rids: Sequence[int]) -> np.ndarray:
+    """The index's vectors of these rids, one row each."""
+    vectors = [index.vector(rid) for rid in rids]
+    missing = [rid for rid, v in zip(rids, vectors, strict=True) if v is None]
+    if missing:
+        raise IndexOutOfDate(f"De zoekindex mist vectoren voor {len(missing)} praktijken. "
+                             "Herstel met 'praktijkbank check --repair'.")
+    return np.stack([v for v in vectors if v is not None])
+
+
 def pairs_above(vectors: np.ndarray, threshold: float, *, block: int = 1024) -> list[tuple[int, int, float]]:
     """Row pairs (i < j) of unit vectors whose cosine reaches the threshold, most similar first."""
     found: list[tuple[int, int, float]] = []
@@ -111,22 +120,22 @@ def pairs_above(vectors: np.ndarray, threshold: float, *, block: int = 1024) -> 
 class DuplicateFinder:
     """Compares records with the published practices in the vector index."""
 
-    def __init__(self, engine: SearchEngine, *, threshold: float | None = None) -> None:
-        self.engine = engine
+    def __init__(self, store: PracticeStore, index: VectorIndex, embedder: Embedder, *,
+                 threshold: float | None = None) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
         self._threshold = threshold
 
     @property
     def space(self) -> DuplicateSpace:
-        space = duplicate_space(self.engine.embedder)
+        space = duplicate_space(self.embedder)
         if self._threshold is not None:
             space = DuplicateSpace(space.start, space.stop, self._threshold, space.model)
         return space
 
     def _own_rid(self, practice_id: str) -> int | None:
-        try:
-            return self.engine.store.rid_of(practice_id)
-        except PracticeNotFound:
-            return None
+        return self.store.rid_of(practice_id) if self.store.exists(practice_id) else None
 
     def _vectors(self, index: Any, practices: Sequence[Practice],
                  known: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
@@ -139,7 +148,7 @@ class DuplicateFinder:
                 vectors[practice.content_hash()] = index.vector(rid)
         missing = [p for p in practices if p.content_hash() not in vectors]
         if missing:
-            embedded = self.engine.embedder.encode_documents([p.search_text() for p in missing])
+            embedded = self.embedder.encode_documents([p.search_text() for p in missing])
             vectors.update({p.content_hash(): v for p, v in zip(missing, embedded, strict=False)})
         return vectors
 
@@ -150,8 +159,8 @@ class DuplicateFinder:
         Candidates are the nearest neighbours by the full vectors, re-scored in the duplicate
         space. A pair is reported once, also when both records are in `practices`.
         """
-        index = self.engine.index_if_usable()
-        if index is None or not practices:
+        index = self.index
+        if not practices or not usable(index):
             return []
         space = self.space
         vectors = self._vectors(index, practices, vectors)
@@ -162,12 +171,12 @@ class DuplicateFinder:
             rids = [rid for rid, _ in index.search(full, CANDIDATES) if rid != own]
             if not rids:
                 continue
-            scores = space.project(np.stack([index.vector(r) for r in rids])) @ space.project(full)[0]
+            scores = space.project(_stored(index, rids)) @ space.project(full)[0]
             hits.extend((practice.id, rid, float(s)) for rid, s in zip(rids, scores, strict=False) if s >= space.threshold)
         return self._matches(hits)
 
     def _matches(self, hits: list[tuple[str, int, float]]) -> list[DuplicateMatch]:
-        others = self.engine.store.get_many({rid for _, rid, _ in hits})
+        others = self.store.get_many({rid for _, rid, _ in hits})
         matches: list[DuplicateMatch] = []
         seen: set[frozenset[str]] = set()
         for practice_id, rid, score in sorted(hits, key=lambda h: -h[2]):
@@ -180,13 +189,13 @@ class DuplicateFinder:
 
     def all_pairs(self, *, include_drafts: bool = True) -> list[DuplicateMatch]:
         """Every suspected pair in the catalogue: published with published, and drafts with both."""
-        index = self.engine.index_if_usable()
-        if index is None:
+        index = self.index
+        if not usable(index):
             return []
         space = self.space
         rids = sorted(index.stamp.entries)
-        matrix = space.project(np.stack([index.vector(rid) for rid in rids]))
-        practices = self.engine.store.get_many(rids)
+        matrix = space.project(_stored(index, rids))
+        practices = self.store.get_many(rids)
         matches = [DuplicateMatch(practices[rids[i]].id, practices[rids[j]].id, practices[rids[j]].title, s)
                    for i, j, s in pairs_above(matrix, space.threshold)
                    if rids[i] in practices and rids[j] in practices]
@@ -196,7 +205,7 @@ class DuplicateFinder:
 
     def _drafts(self, index: Any) -> list[DuplicateMatch]:
         """Drafts against the published practices and against each other."""
-        drafts = self.engine.store.list(Filters(status=(Status.draft.value,)))
+        drafts = self.store.list_practices(Filters(status=(Status.draft.value,)))
         if not drafts:
             return []
         space = self.space

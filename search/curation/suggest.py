@@ -20,17 +20,16 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from catalogue.model import Practice
+from catalogue.store import PracticeStore
 from catalogue.vocab import KRACHTLIJNEN, PROFILES, SECTORS, Vocabulary
 from search.curation.places import RegionGuess, guess_region
 from search.embedders import Embedder
-
-if TYPE_CHECKING:
-    from search.engine import SearchEngine
+from search.index import VectorIndex, usable
 
 # Practice field -> (vocabulary, profile kind).
 KINDS: dict[str, tuple[Vocabulary, str]] = {
@@ -196,7 +195,7 @@ def label_vectors(embedder: Embedder, *, cache_dir: Path | None = None) -> dict[
         return matrices
 
 
-def _save_quietly(path: Path, matrices: dict[str, np.ndarray]) -> None:
+def _save_quietly(path: Path, matrices: dict[str, Any]) -> None:
     """Write the cache file atomically; a read-only home only costs the cache."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,25 +221,29 @@ class Features:
 class TagSuggester:
     """Suggests krachtlijnen, sectors and a region for a stored practice or a free text."""
 
-    def __init__(self, engine: SearchEngine, tuning: SuggestTuning | None = None) -> None:
-        self.engine = engine
+    def __init__(self, store: PracticeStore, index: VectorIndex, embedder: Embedder, *, cache_dir: Path,
+                 tuning: SuggestTuning | None = None) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.cache_dir = cache_dir  # where the label vectors are kept per model
         self.tuning = tuning or SuggestTuning()
         self._reference: tuple[tuple[int, int], np.ndarray] | None = None
 
     def for_text(self, text: str) -> Suggestions:
         """Suggestions for an unsaved text (an article, or a record's title and summary)."""
-        vector = embed_text(self.engine.embedder, text)
+        vector = embed_text(self.embedder, text)
         return self.decide(self.features(vector), text)
 
     def for_practice(self, practice_id: str) -> Suggestions:
         """Suggestions for a stored practice; it never votes for itself."""
-        store = self.engine.store
-        practice = store.get(practice_id)
-        rid = store.rid_of(practice_id)
-        index = self.engine.index_if_usable()
-        vector = index.vector(rid) if index is not None else None
-        if vector is None or index.stamp.entries.get(rid) != practice.content_hash():  # type: ignore[union-attr]
-            vector = self.engine.embedder.encode_documents([practice.search_text()])[0]
+        practice = self.store.get(practice_id)
+        rid = self.store.rid_of(practice_id)
+        index = self.index if usable(self.index) else None
+        stored = index.vector(rid) if index is not None else None
+        current = index is not None and index.stamp.entries.get(rid) == practice.content_hash()
+        vector = stored if stored is not None and current else \
+            self.embedder.encode_documents([practice.search_text()])[0]
         text = "\n".join([practice.title, practice.summary, practice.description or "", practice.organisation])
         return self.decide(self.features(vector, exclude=rid), text)
 
@@ -250,16 +253,16 @@ class TagSuggester:
 
         use_catalogue=False ignores the index, as for an empty catalogue (for measurements).
         """
-        index = self.engine.index_if_usable() if use_catalogue else None
-        labels = label_vectors(self.engine.embedder, cache_dir=self.engine.index_path.parent)
+        index = self.index if use_catalogue and usable(self.index) else None
+        labels = label_vectors(self.embedder, cache_dir=self.cache_dir)
         reference = self._centroid(index)
         neighbours = self._neighbours(index, vector, exclude)
-        practices = self.engine.store.get_many(rid for rid, _ in neighbours)
+        practices = self.store.get_many(rid for rid, _ in neighbours)
         neighbours = [(rid, s) for rid, s in neighbours if rid in practices]
         sims = np.array([s for _, s in neighbours], dtype=np.float32)
         desc_z, votes = {}, {}
         for kind, (vocab, _) in KINDS.items():
-            ref = labels[kind] @ reference if reference is not None else 0.0
+            ref = labels[kind] @ reference if reference is not None else np.zeros(len(vocab.keys))
             desc_z[kind] = centred_z(labels[kind] @ vector, ref)
             carried = np.array([[key in getattr(practices[rid], kind) for key in vocab.keys]
                                 for rid, _ in neighbours], dtype=np.float32)
@@ -294,7 +297,7 @@ class TagSuggester:
         """The mean of (a sample of) the index vectors, cached until the index changes."""
         if index is None:
             return None
-        key = (id(index), len(index))
+        key = (id(index.stamp), len(index))
         if self._reference is None or self._reference[0] != key:
             rids = sorted(index.stamp.entries)
             step = max(1, len(rids) // CENTROID_SAMPLE)

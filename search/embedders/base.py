@@ -14,11 +14,17 @@ Progress = Callable[[int], None]
 class Embedder(Protocol):
     """Turns texts into vectors; documents and queries may be encoded differently (e5 prompts)."""
 
-    name: str
-    dim: int
-    # The query gate, calibrated per model: when even the best dense hit of a query scores
-    # below this, the model did not understand the query and semantic search returns nothing.
-    min_score: float
+    @property
+    def name(self) -> str:
+        """Identifies the model in index stamps: an index made by another model is refused."""
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def min_score(self) -> float:
+        """The query gate, calibrated per model: when even the best dense hit of a query scores
+        below this, the model did not understand the query and semantic search returns nothing."""
 
     def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray: ...
 

@@ -8,22 +8,22 @@ from typer.testing import CliRunner
 
 from api.cli.main import app
 from api.http.app import create_app
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 
 
 @pytest.fixture
-def client(store, engine, sample, settings):
+def client(store, core, sample, settings):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
+    core.indexing.sync()
     settings.submission_rate = "3/minute"
-    with TestClient(create_app(settings, engine)) as c:
+    with TestClient(create_app(settings, core)) as c:
         yield c
 
 
 @pytest.fixture
 def api_key(store):
-    return KeyStore(store).create("test")
+    return SqliteKeyStore(store).create("test")
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def make_cli(tmp_path, monkeypatch):
         if fake:
             from tests.conftest import FakeEmbedder
 
-            monkeypatch.setattr("search.engine.make_embedder", lambda spec, **kwargs: FakeEmbedder())
+            monkeypatch.setattr("api.core.make_embedder", lambda spec, **kwargs: FakeEmbedder())
         runner = CliRunner()
 
         def run(*args, input=None):

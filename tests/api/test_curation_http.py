@@ -11,11 +11,11 @@ from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 
 
 @pytest.fixture
-def client(store, engine, sample, settings):
+def client(store, core, sample, settings):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
+    core.indexing.sync()
     settings.submission_rate = "50/minute"  # its own bucket: test_http counts its submissions
-    with TestClient(create_app(settings, engine)) as c:
+    with TestClient(create_app(settings, core)) as c:
         yield c
 
 

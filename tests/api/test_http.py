@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 
 NEW = {"title": "Fietsatelier", "summary": "Buurtbewoners herstellen samen fietsen in een atelier.",
        "organisation": "Vzw Velo", "municipality": "Brugge", "sectors": ["mobiliteit"], "krachtlijnen": ["verbindend"]}
@@ -87,7 +87,7 @@ def test_server_builds_its_search_views_at_start_and_after_a_write(client, store
 
 
 def test_health_503_when_index_drifts(client, store):
-    store.delete("taalcafe-gent")  # behind the engine's back
+    store.delete("taalcafe-gent")  # behind the core's back
     r = client.get("/health")
     assert r.status_code == 503 and not r.json()["ready"]
 
@@ -95,7 +95,7 @@ def test_health_503_when_index_drifts(client, store):
 def test_writes_need_a_valid_key(client, store):
     assert client.post("/api/practices", json=NEW).status_code == 401
     assert client.post("/api/practices", json=NEW, headers={"X-API-Key": "pb_dead_beef"}).status_code == 403
-    keys = KeyStore(store)
+    keys = SqliteKeyStore(store)
     key = keys.create("tijdelijk")
     keys.revoke(key.split("_")[1])
     assert client.post("/api/practices", json=NEW, headers={"X-API-Key": key}).status_code == 403

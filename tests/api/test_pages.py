@@ -122,7 +122,7 @@ def test_practice_page_head_is_rendered_on_the_server(client):
     assert head.meta["og:description"] == head.meta["description"]
 
 
-def test_practice_page_head_escapes_the_title(client, store, engine):
+def test_practice_page_head_escapes_the_title(client, store, core):
     store.upsert_many([parse_practice({
         "id": "gevaar", "title": '"><script>alert(1)</script>', "summary": "Een titel met HTML erin <b>vet</b>.",
         "organisation": "Test", "region": "limburg", "sectors": ["welzijn"], "krachtlijnen": ["verbindend"]})])

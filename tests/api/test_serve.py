@@ -26,7 +26,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def serving(tmp_path, monkeypatch):
-    monkeypatch.setattr("search.engine.make_embedder", lambda spec, **kwargs: FakeEmbedder())
+    monkeypatch.setattr("api.core.make_embedder", lambda spec, **kwargs: FakeEmbedder())
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(**overrides) -> str:

@@ -12,6 +12,7 @@ from catalogue.model import parse_practice
 from catalogue.store import Filters
 from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze
+from tests.conftest import fts_hits
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_backup_and_restore_round_trip(filled, tmp_path, sample):
     assert filled.get("taalcafe-gent").title == sample[0]["title"]
     assert filled.get(sample[1]["id"]).title == sample[1]["title"]
     # The restored full-text index came along with the rows.
-    hits = filled.fts_search(analyze("taalcafé"), Filters(), limit=5)
+    hits = fts_hits(filled, analyze("taalcafé"), Filters(), limit=5)
     assert [filled.rid_of("taalcafe-gent")] == [rid for rid, _ in hits]
 
 

@@ -1,4 +1,4 @@
-"""The bundled catalogue covers what social workers look for (checked over data/, no engine)."""
+"""The bundled catalogue covers what social workers look for (checked over data/, no core)."""
 
 from __future__ import annotations
 

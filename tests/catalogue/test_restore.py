@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from catalogue.errors import StoreError
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 from catalogue.store import Filters
 from catalogue.text import analyze
+from tests.conftest import fts_hits
 
 EDITED = "Gewijzigd na de back-up"
 
@@ -43,7 +44,7 @@ def tamper(path: Path, *statements: str) -> None:
 def assert_untouched(store, sample) -> None:
     assert store.count() == len(sample)
     assert store.get("taalcafe-gent").title == EDITED
-    assert [p.id for p in store.list(Filters())]  # every row still reads
+    assert [p.id for p in store.list_practices(Filters())]  # every row still reads
 
 
 @pytest.mark.parametrize("statement", ["DROP TABLE practices_fts", "DROP TABLE practice_tags"])
@@ -52,7 +53,7 @@ def test_a_backup_without_a_derived_table_restores_with_it_rebuilt(filled, backu
     result = filled.restore(backup)
     assert result.practices == len(sample)
     assert filled.get("taalcafe-gent").title == sample[0]["title"]
-    assert filled.rid_of("taalcafe-gent") in [r for r, _ in filled.fts_search(analyze("taalcafé"), Filters(), limit=5)]
+    assert filled.rid_of("taalcafe-gent") in [r for r, _ in fts_hits(filled, analyze("taalcafé"), Filters(), limit=5)]
     assert filled.count(Filters(region=("antwerpen",))) == 1
 
 
@@ -83,7 +84,7 @@ def test_a_backup_with_a_broken_schema_is_refused(filled, backup, sample, statem
 
 
 def test_restore_keeps_the_current_keys_unless_asked(filled, tmp_path):
-    keys = KeyStore(filled)
+    keys = SqliteKeyStore(filled)
     old = keys.create("oud")
     target = tmp_path / "backup.db"
     filled.backup(target)
@@ -100,20 +101,20 @@ def test_restore_keeps_the_current_keys_unless_asked(filled, tmp_path):
     assert keys.verify(old) is not None and keys.verify(new) is None
 
 
-def test_check_names_bad_rows_and_missing_derived_tables(filled, engine, sample):
-    engine.sync()
+def test_check_names_bad_rows_and_missing_derived_tables(filled, core, sample):
+    core.indexing.sync()
     tamper(filled.path, "UPDATE practices SET krachtlijnen = 'kapot' WHERE id = 'digipunt-kortrijk'",
            "DROP TABLE practice_tags", "DROP TABLE practices_fts")
-    report = engine.check()
+    report = core.indexing.check()
     assert not report.ok
     assert any("digipunt-kortrijk" in p and "krachtlijnen" in p for p in report.problems)
     assert any("practices_fts" in p or "volledige-tekstindex" in p for p in report.problems)
 
-    engine.repair()  # rebuilds tags and FTS from practices; the bad row stays for the curator
-    report = engine.check()
+    core.indexing.repair()  # rebuilds tags and FTS from practices; the bad row stays for the curator
+    report = core.indexing.check()
     assert [p for p in report.problems if "digipunt-kortrijk" not in p] == []
     assert filled.count(Filters(region=("antwerpen",))) == 1
     tamper(filled.path, "UPDATE practices SET krachtlijnen = '[\"laagdrempelig\"]' WHERE id = 'digipunt-kortrijk'")
-    assert engine.check().problems == ["tags: 1 praktijken zonder tags"]  # the mended row gets them...
-    engine.repair()
-    assert engine.check().ok  # ...from the next repair
+    assert core.indexing.check().problems == ["tags: 1 praktijken zonder tags"]  # the mended row gets them...
+    core.indexing.repair()
+    assert core.indexing.check().ok  # ...from the next repair

@@ -32,7 +32,7 @@ def free_port() -> int:
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
     return subprocess.run([sys.executable, "-m", "api.cli.main", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=1800)  # a safety net for a hung run, not a timing
 
 
 @pytest.fixture(scope="session")

@@ -16,20 +16,20 @@ class Killed(BaseException):
 
 
 class CountingIndexer:
-    """The engine as ingest's indexer, counting what it embeds; dies at the given prepare call."""
+    """The core as ingest's indexer, counting what it embeds; dies at the given prepare call."""
 
-    def __init__(self, engine, *, die_at: int | None = None) -> None:
-        self.engine, self.die_at, self.calls, self.embedded = engine, die_at, 0, 0
+    def __init__(self, core, *, die_at: int | None = None) -> None:
+        self.core, self.die_at, self.calls, self.embedded = core, die_at, 0, 0
 
     def prepare(self, practices):
         self.calls += 1
         if self.calls == self.die_at:
             raise Killed
         self.embedded += len(practices)
-        return self.engine.prepare(practices)
+        return self.core.indexing.prepare(practices)
 
     def apply(self, store, prepared, *, removed=()):
-        self.engine.apply(store, prepared, removed=removed)
+        self.core.indexing.apply(store, prepared, removed=removed)
 
 
 @pytest.fixture
@@ -41,22 +41,22 @@ def source(tmp_path):
     return path
 
 
-def test_a_killed_ingest_keeps_its_finished_batches_and_a_rerun_resumes(store, engine, source):
+def test_a_killed_ingest_keeps_its_finished_batches_and_a_rerun_resumes(store, core, source):
     with pytest.raises(Killed):
-        ingest_paths(store, [source], indexer=CountingIndexer(engine, die_at=3), batch=4)
+        ingest_paths(store, [source], indexer=CountingIndexer(core, die_at=3), batch=4)
     assert store.count() == 8  # two whole batches, not none
-    assert engine.check().ok  # and they are in the index: a consistent state
+    assert core.indexing.check().ok  # and they are in the index: a consistent state
 
-    again = CountingIndexer(engine)
+    again = CountingIndexer(core)
     report = ingest_paths(store, [source], indexer=again, batch=4)
     assert again.embedded == 2  # only the batch that was lost
     assert len(report.added) == 2 and len(report.unchanged) == 8
-    assert store.count() == 10 and engine.check().ok
+    assert store.count() == 10 and core.indexing.check().ok
 
 
-def test_progress_is_reported_per_batch(store, engine, source):
+def test_progress_is_reported_per_batch(store, core, source):
     seen: list[tuple[int, int]] = []
-    ingest_paths(store, [source], indexer=engine, batch=4, on_stored=lambda done, total: seen.append((done, total)))
+    ingest_paths(store, [source], indexer=core.indexing, batch=4, on_stored=lambda done, total: seen.append((done, total)))
     assert seen == [(4, 10), (8, 10), (10, 10)]
 
 

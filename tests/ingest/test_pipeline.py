@@ -16,50 +16,50 @@ def _write(path: Path, records) -> Path:
     return path
 
 
-def test_summary_counts_and_idempotency(store, engine, tmp_path):
+def test_summary_counts_and_idempotency(store, core, tmp_path):
     path = _write(tmp_path / "p.jsonl", [_good(1), _good(2), _bad(3)])
-    first = ingest_paths(store, [path], indexer=engine)
+    first = ingest_paths(store, [path], indexer=core.indexing)
     assert (len(first.added), len(first.updated), len(first.unchanged), len(first.rejected)) == (2, 0, 0, 1)
-    second = ingest_paths(store, [path], indexer=engine)
+    second = ingest_paths(store, [path], indexer=core.indexing)
     assert (len(second.added), len(second.updated), len(second.unchanged)) == (0, 0, 2)
     _write(path, [_good(1, summary="Een vernieuwde samenvatting van het project."), _good(2)])
-    third = ingest_paths(store, [path], indexer=engine)
+    third = ingest_paths(store, [path], indexer=core.indexing)
     assert (third.updated, len(third.unchanged)) == (["praktijk-1"], 1)
-    assert engine.check().ok
+    assert core.indexing.check().ok
 
 
-def test_strict_writes_nothing_when_a_record_is_bad(store, engine, tmp_path):
+def test_strict_writes_nothing_when_a_record_is_bad(store, core, tmp_path):
     path = _write(tmp_path / "p.jsonl", [_good(1), _bad(2)])
-    report = ingest_paths(store, [path], indexer=engine, strict=True)
+    report = ingest_paths(store, [path], indexer=core.indexing, strict=True)
     assert report.strict_aborted and store.count() == 0
 
 
-def test_dry_run_writes_nothing(store, engine, tmp_path):
+def test_dry_run_writes_nothing(store, core, tmp_path):
     path = _write(tmp_path / "p.jsonl", [_good(1), _good(2)])
-    report = ingest_paths(store, [path], indexer=engine, dry_run=True)
+    report = ingest_paths(store, [path], indexer=core.indexing, dry_run=True)
     assert len(report.added) == 2 and store.count() == 0
-    assert not engine.index_path.exists()
+    assert not core.index.path.exists()
 
 
-def test_embedding_failure_leaves_catalogue_untouched(store, engine, tmp_path, monkeypatch):
-    ingest_paths(store, [_write(tmp_path / "a.jsonl", [_good(1)])], indexer=engine)
+def test_embedding_failure_leaves_catalogue_untouched(store, core, tmp_path, monkeypatch):
+    ingest_paths(store, [_write(tmp_path / "a.jsonl", [_good(1)])], indexer=core.indexing)
     before = store.get("praktijk-1")
 
     def boom(*a, **k):
         raise RuntimeError("model crashed")
 
-    monkeypatch.setattr(engine.embedder, "encode_documents", boom)
+    monkeypatch.setattr(core.embedder, "encode_documents", boom)
     path = _write(tmp_path / "b.jsonl", [_good(1, summary="Gewijzigde samenvatting voor de test."), _good(2)])
     with pytest.raises(RuntimeError):
-        ingest_paths(store, [path], indexer=engine)
+        ingest_paths(store, [path], indexer=core.indexing)
     assert store.count() == 1 and store.get("praktijk-1") == before
 
 
-def test_bundled_catalogue_ingests_cleanly(store, engine):
-    report = ingest_paths(store, [ROOT / "data"], indexer=engine)
+def test_bundled_catalogue_ingests_cleanly(store, core):
+    report = ingest_paths(store, [ROOT / "data"], indexer=core.indexing)
     assert report.rejected == []
     assert len(report.added) >= 30
-    practices = store.list(make_filters())
+    practices = store.list_practices(make_filters())
     ids = {p.id for p in practices}
     titles = " ".join(p.title.lower() for p in practices)
     for name in ("babbelon", "meubelfabriek", "cocon", "enchant", "sociaal huis mechelen"):
@@ -71,4 +71,4 @@ def test_bundled_catalogue_ingests_cleanly(store, engine):
                                                               "generalistisch", "procesmatig"}
     assert all(p.source_url and p.source_url.startswith("http") for p in practices)
     assert len(ids) == len(practices)
-    assert engine.check().ok
+    assert core.indexing.check().ok

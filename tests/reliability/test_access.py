@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from tests.api.conftest import api_key, client
 from tests.conftest import SAMPLE
 
@@ -20,6 +20,6 @@ def test_api_keys_never_reach_the_logs(client, api_key, caplog):
 
 
 def test_the_store_keeps_only_a_hash(store):
-    key = KeyStore(store).create("curator")
+    key = SqliteKeyStore(store).create("curator")
     dump = "\n".join(str(row) for row in store.db.execute("SELECT * FROM api_keys"))
     assert key.split("_", 2)[2] not in dump

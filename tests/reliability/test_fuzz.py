@@ -19,7 +19,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from api.http.app import create_app
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 from tests.conftest import SAMPLE
 
@@ -27,12 +27,12 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def app(store, engine, settings):
+def app(store, core, settings):
     store.upsert_many([parse_practice(d) for d in SAMPLE])
-    engine.sync()
+    core.indexing.sync()
     settings.submission_rate = "10000/minute"  # fuzz the submission path, not the rate limiters
     settings.search_rate = "1000000/minute"
-    app = create_app(settings, engine)
+    app = create_app(settings, core)
     with TestClient(app):  # runs the lifespan (index repair, thread settings)
         yield app
 
@@ -43,7 +43,7 @@ def operations(schema):
 
 @pytest.mark.parametrize("with_key", [True, False], ids=["met-sleutel", "zonder-sleutel"])
 def test_no_failures_of_any_kind_anywhere_in_the_spec(app, store, with_key):
-    headers = {"X-API-Key": KeyStore(store).create("fuzz")} if with_key else {}
+    headers = {"X-API-Key": SqliteKeyStore(store).create("fuzz")} if with_key else {}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     ops = operations(schema)
     assert len(ops) >= 10  # every endpoint of the spec, not a subset

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core import Praktijkbank
 from api.http.app import create_app
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
-from search.engine import SearchEngine
-from tests.conftest import SAMPLE, FakeEmbedder
+from tests.conftest import SAMPLE, FakeEmbedder, make_core
 
 GATE_TIMEOUT = 30  # only reached when the code under test is wrong (the old one rebuilt inline)
 
@@ -40,20 +40,20 @@ class GatedEmbedder(FakeEmbedder):
 def gated(store, tmp_path):
     store.upsert_many([parse_practice(d) for d in SAMPLE])
     embedder = GatedEmbedder()
-    engine = SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=embedder)
-    engine.sync()
-    return engine, embedder
+    core = make_core(store, index_path=tmp_path / "index.faiss", embedder=embedder)
+    core.indexing.sync()
+    return core, embedder
 
 
-def serve(engine: SearchEngine, settings) -> TestClient:
-    return TestClient(create_app(settings, engine))
+def serve(core: Praktijkbank, settings) -> TestClient:
+    return TestClient(create_app(settings, core))
 
 
 def test_a_damaged_index_does_not_delay_start_and_keywords_answer(gated, settings, caplog):
-    engine, embedder = gated
-    Path(engine.index_path).write_bytes(b"kapot" * 100)
+    core, embedder = gated
+    Path(core.index.path).write_bytes(b"kapot" * 100)
     caplog.set_level(logging.INFO, logger="praktijkbank.index")
-    with serve(engine, settings) as client:  # the lifespan returns while the rebuild is held
+    with serve(core, settings) as client:  # the lifespan returns while the rebuild is held
         health = client.get("/health")
         assert health.status_code == 200, health.text
         assert health.json()["status"] == "rebuilding"
@@ -64,7 +64,7 @@ def test_a_damaged_index_does_not_delay_start_and_keywords_answer(gated, setting
         assert found.json()["results"][0]["id"] == "taalcafe-gent"
 
         embedder.gate.set()
-        assert engine.background.wait(GATE_TIMEOUT)
+        assert core.indexing.background.wait(GATE_TIMEOUT)
         health = client.get("/health")
         assert health.status_code == 200 and health.json()["status"] == "ok"
         assert health.json()["rebuild_percent"] is None
@@ -74,11 +74,11 @@ def test_a_damaged_index_does_not_delay_start_and_keywords_answer(gated, setting
 
 
 def test_a_deleted_index_is_rebuilt_in_the_background_not_in_the_write(gated, settings, store):
-    engine, embedder = gated
-    key = KeyStore(store).create("curator")
-    with serve(engine, settings) as client:
+    core, embedder = gated
+    key = SqliteKeyStore(store).create("curator")
+    with serve(core, settings) as client:
         assert client.get("/health").json()["status"] == "ok"
-        Path(engine.index_path).unlink()
+        Path(core.index.path).unlink()
         new = {**SAMPLE[0], "id": "nieuw-na-verlies", "title": "Nieuwe praktijk na het verlies"}
         created = client.post("/api/practices", json=new, headers={"X-API-Key": key})
         assert created.status_code == 201, created.text  # committed; the index is not rebuilt here
@@ -86,27 +86,27 @@ def test_a_deleted_index_is_rebuilt_in_the_background_not_in_the_write(gated, se
         assert client.get("/api/search", params={"q": "nieuwe praktijk"}).json()["mode"] == "lexical"
 
         embedder.gate.set()
-        assert engine.background.wait(GATE_TIMEOUT)
-        assert engine.check().ok
+        assert core.indexing.background.wait(GATE_TIMEOUT)
+        assert core.indexing.check().ok
         assert client.get("/health").json()["index_count"] == len(SAMPLE) + 1
 
 
 def test_the_cli_still_repairs_in_the_foreground(gated):
-    engine, embedder = gated
-    Path(engine.index_path).unlink()
+    core, embedder = gated
+    Path(core.index.path).unlink()
     embedder.gate.set()
-    report = engine.repair()
-    assert report.total == len(SAMPLE) and engine.background is None
+    report = core.indexing.repair()
+    assert report.total == len(SAMPLE) and core.indexing.background is None
 
 
 def test_a_write_to_an_empty_catalogue_is_indexed_in_the_request(store, tmp_path, settings):
     embedder = GatedEmbedder()
-    engine = SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=embedder)
-    key = KeyStore(store).create("curator")
-    with serve(engine, settings) as client:
+    core = make_core(store, index_path=tmp_path / "index.faiss", embedder=embedder)
+    key = SqliteKeyStore(store).create("curator")
+    with serve(core, settings) as client:
         embedder.gate.set()  # the start-up round makes the empty index
-        assert engine.background.wait(GATE_TIMEOUT)
+        assert core.indexing.background.wait(GATE_TIMEOUT)
         embedder.gate.clear()  # from here on a background round would wait: none may be needed
         assert client.post("/api/practices", json=SAMPLE[0], headers={"X-API-Key": key}).status_code == 201
-        assert not engine.background.running
-        assert engine.check().ok
+        assert not core.indexing.background.running
+        assert core.indexing.check().ok

@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from catalogue.errors import InvalidRecord
-from catalogue.keys import KeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 from catalogue.store_sqlite import SqliteStore
-from search.engine import SearchEngine
 from tests.api.conftest import ingest_sample, make_cli
-from tests.conftest import SAMPLE, FakeEmbedder
+from tests.conftest import SAMPLE, FakeEmbedder, make_core
 
 
 def test_a_record_gets_all_its_problems_at_once():
@@ -36,7 +35,7 @@ class QueryOnly(SqliteStore):
 
     @property
     def db(self):
-        fresh = getattr(self._local, "db", None) is None
+        fresh = getattr(self.connections._local, "db", None) is None
         db = super().db
         if fresh:
             db.execute("PRAGMA query_only = ON")
@@ -47,13 +46,13 @@ class QueryOnly(SqliteStore):
 def read_only(tmp_path, settings):
     writable = SqliteStore(tmp_path / "praktijkbank.db")
     writable.upsert_many([parse_practice(d) for d in SAMPLE])
-    key = KeyStore(writable).create("curator")
-    engine = SearchEngine(writable, index_path=tmp_path / "index.faiss", embedder=FakeEmbedder())
-    engine.sync()
+    key = SqliteKeyStore(writable).create("curator")
+    core = make_core(writable, index_path=tmp_path / "index.faiss", embedder=FakeEmbedder())
+    core.indexing.sync()
     writable.close()
     store = QueryOnly(tmp_path / "praktijkbank.db")
-    engine = SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=FakeEmbedder())
-    with TestClient(create_app(settings, engine)) as client:
+    core = make_core(store, index_path=tmp_path / "index.faiss", embedder=FakeEmbedder())
+    with TestClient(create_app(settings, core)) as client:
         yield client, key
     store.close()
 
@@ -73,8 +72,7 @@ def test_a_read_only_catalogue_is_a_503_and_health_says_so(read_only):
 def test_a_read_only_catalogue_is_a_dutch_error_in_the_cli(make_cli, tmp_path, sample, monkeypatch):
     cli = make_cli(fake=True)
     ingest_sample(cli, tmp_path, sample)
-    monkeypatch.setattr("catalogue.store.SqliteStore", QueryOnly, raising=False)
-    monkeypatch.setattr("catalogue.store_sqlite.SqliteStore", QueryOnly)
+    monkeypatch.setattr("api.core.SqliteStore", QueryOnly)
     result = cli("edit", "taalcafe-gent", "--set", "title=Een andere titel")
     assert result.exit_code == 1
     assert "Fout:" in result.output and "alleen gelezen" in result.output

@@ -24,10 +24,10 @@ Buurtwerk Noord en de stad Mechelen willen de soepbar uitbreiden naar andere wij
 
 
 @pytest.fixture
-def loaded(engine, store, sample):
+def loaded(core, store, sample):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
-    return engine
+    core.indexing.sync()
+    return core
 
 
 def copy_of(store, practice_id: str, new_id: str):
@@ -39,7 +39,7 @@ def copy_of(store, practice_id: str, new_id: str):
 # -- suggestions ------------------------------------------------------------------------
 
 def test_suggestions_have_every_label_once_ordered_by_confidence(loaded):
-    result = TagSuggester(loaded).for_text("Vrijwilligers helpen nieuwkomers Nederlands oefenen in Gent.")
+    result = loaded.suggester().for_text("Vrijwilligers helpen nieuwkomers Nederlands oefenen in Gent.")
     for kind, (vocab, _) in KINDS.items():
         scores = getattr(result, kind)
         assert sorted(s.key for s in scores) == sorted(vocab.keys)
@@ -55,13 +55,13 @@ def test_suggestions_have_every_label_once_ordered_by_confidence(loaded):
 
 
 def test_a_stored_practice_never_votes_for_itself(loaded, store):
-    result = TagSuggester(loaded).for_practice("rechtenverkenners-limburg")
+    result = loaded.suggester().for_practice("rechtenverkenners-limburg")
     assert result.neighbours == len(store.index_entries()) - 1
 
 
 def test_a_copied_text_gets_the_labels_of_the_practice_it_copies(loaded, store):
     original = store.get("rechtenverkenners-limburg")
-    result = TagSuggester(loaded).for_text(original.search_text())
+    result = loaded.suggester().for_text(original.search_text())
     assert set(original.krachtlijnen) <= set(result.suggested("krachtlijnen"))
     top = [s.key for s in result.sectors[:2]]
     assert set(top) == set(original.sectors)
@@ -69,13 +69,13 @@ def test_a_copied_text_gets_the_labels_of_the_practice_it_copies(loaded, store):
 
 def test_additions_leave_out_what_the_practice_already_has(loaded, store):
     practice = store.get("taalcafe-gent")
-    result = TagSuggester(loaded).for_practice("taalcafe-gent")
+    result = loaded.suggester().for_practice("taalcafe-gent")
     for kind, scores in result.additions(practice).items():
         assert all(s.suggested and s.key not in getattr(practice, kind) for s in scores)
 
 
-def test_without_an_index_only_the_descriptions_count(engine):
-    result = TagSuggester(engine).for_text("Jongeren krijgen huiswerkbegeleiding na school.")
+def test_without_an_index_only_the_descriptions_count(core):
+    result = core.suggester().for_text("Jongeren krijgen huiswerkbegeleiding na school.")
     assert result.neighbours == 0
     assert len(result.krachtlijnen) == 5 and result.krachtlijnen[0].suggested
 
@@ -92,7 +92,7 @@ def test_neighbour_votes_and_centring_are_plain_maths():
 # -- near-duplicates --------------------------------------------------------------------
 
 def test_a_planted_duplicate_is_flagged_and_distinct_practices_are_not(loaded, store):
-    finder = DuplicateFinder(loaded)
+    finder = loaded.duplicates()
     planted = copy_of(store, "taalcafe-gent", "taalcafe-kopie")
     matches = finder.check([planted])
     assert [(m.practice_id, m.other_id) for m in matches] == [("taalcafe-kopie", "taalcafe-gent")]
@@ -106,10 +106,10 @@ def test_a_planted_duplicate_is_flagged_and_distinct_practices_are_not(loaded, s
 
 
 def test_a_stored_practice_is_not_its_own_duplicate_and_pairs_are_listed_once(loaded, store):
-    finder = DuplicateFinder(loaded)
+    finder = loaded.duplicates()
     assert finder.check([store.get("taalcafe-gent")]) == []
     store.upsert_many([copy_of(store, "taalcafe-gent", "taalcafe-kopie")])
-    loaded.sync()
+    loaded.indexing.sync()
     pairs = finder.all_pairs()
     assert len(pairs) == 1 and {pairs[0].practice_id, pairs[0].other_id} == {"taalcafe-gent", "taalcafe-kopie"}
     both = [store.get("taalcafe-gent"), store.get("taalcafe-kopie")]
@@ -120,10 +120,10 @@ def test_drafts_are_compared_with_published_practices_and_each_other(loaded, sto
     drafts = [copy_of(store, "taalcafe-gent", f"inzending-{i}").model_copy(update={"status": "draft"})
               for i in (1, 2)]
     store.upsert_many(drafts)
-    pairs = {frozenset((m.practice_id, m.other_id)) for m in DuplicateFinder(loaded).all_pairs()}
+    pairs = {frozenset((m.practice_id, m.other_id)) for m in loaded.duplicates().all_pairs()}
     assert frozenset(("inzending-1", "inzending-2")) in pairs
     assert frozenset(("inzending-1", "taalcafe-gent")) in pairs
-    assert DuplicateFinder(loaded).all_pairs(include_drafts=False) == []
+    assert loaded.duplicates().all_pairs(include_drafts=False) == []
 
 
 def test_pairs_above_finds_each_pair_once_most_similar_first():
@@ -150,7 +150,7 @@ def test_an_ensemble_is_compared_in_its_calibrated_block():
 # -- drafts and places ------------------------------------------------------------------
 
 def test_a_draft_finds_title_municipality_region_and_organisation(loaded):
-    draft = make_draft(ARTICLE, suggester=TagSuggester(loaded))
+    draft = make_draft(ARTICLE, suggester=loaded.suggester())
     record = draft.record()
     assert record["title"] == "Soepbar in Mechelen"
     assert record["municipality"] == "Mechelen" and record["region"] == "antwerpen"
@@ -164,7 +164,7 @@ def test_a_draft_finds_title_municipality_region_and_organisation(loaded):
 
 def test_a_draft_without_places_or_organisations_says_what_to_fill_in(loaded):
     text = "Een groep vrijwilligers kookt elke week samen met mensen die alleen wonen. Iedereen is welkom."
-    draft = make_draft(text, suggester=TagSuggester(loaded))
+    draft = make_draft(text, suggester=loaded.suggester())
     assert draft.region is None and draft.record()["region"] == "vlaanderen"
     assert draft.record()["organisation"] == "onbekend"
     assert any("regio" in w for w in draft.warnings) and any("organisatie" in w for w in draft.warnings)
@@ -199,10 +199,10 @@ def test_organisations_by_shape():
 
 @pytest.mark.realmodel
 def test_real_model_reads_the_sector_from_the_text(store, tmp_path, real_embedder):
-    from search.engine import SearchEngine
+    from tests.conftest import make_core
 
-    engine = SearchEngine(store, index_path=tmp_path / "index.faiss", embedder=real_embedder)
-    suggester = TagSuggester(engine)  # empty catalogue: the label descriptions alone
+    core = make_core(store, index_path=tmp_path / "index.faiss", embedder=real_embedder)
+    suggester = core.suggester()  # empty catalogue: the label descriptions alone
     prison = suggester.for_text("Gedetineerden in de gevangenis van Leuven bereiden met een begeleider "
                                 "hun terugkeer na de detentie voor.")
     assert prison.sectors[0].key == "justitie" and prison.sectors[0].suggested

@@ -15,10 +15,9 @@ from catalogue.text import split_sentences
 from ingest.pipeline import store_practices
 from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
-from search.engine import SearchEngine
 from search.fusion import Ranking, anchored_convex
 from search.service import SearchService
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, make_core
 
 
 class FixedEmbedder:
@@ -86,9 +85,9 @@ def test_unknown_embedder_is_a_clear_error():
 def real_service(tmp_path_factory, real_embedder):
     home = tmp_path_factory.mktemp("real")
     store = SqliteStore(home / "db.sqlite")
-    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=real_embedder)
-    store_practices(store, [parse_practice(d) for d in SAMPLE], indexer=engine)
-    yield SearchService(store, engine)
+    core = make_core(store, index_path=home / "index.faiss", embedder=real_embedder)
+    store_practices(store, [parse_practice(d) for d in SAMPLE], indexer=core.indexing)
+    yield core.search
     store.close()
 
 

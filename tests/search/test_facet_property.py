@@ -21,16 +21,15 @@ QUERIES = ["", "jongeren", "buurt", "armoede en wonen", "samen koken met buren",
 def generated(tmp_path_factory):
     from catalogue.settings import Settings
     from catalogue.store_sqlite import SqliteStore
-    from search.engine import SearchEngine
-    from tests.conftest import FakeEmbedder
+    from tests.conftest import FakeEmbedder, make_core
 
     home = tmp_path_factory.mktemp("facets")
     store = SqliteStore(home / "praktijkbank.db")
     store.upsert_many([parse_practice(r) for r in generate(2000)])
-    engine = SearchEngine(store, index_path=home / "index.faiss", embedder=FakeEmbedder())
-    engine.sync()
+    core = make_core(store, index_path=home / "index.faiss", embedder=FakeEmbedder())
+    core.indexing.sync()
     settings = Settings(home=home, search_rate="1000000/minute")
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(create_app(settings, core)) as client:
         yield client
     store.close()
 

@@ -31,13 +31,13 @@ def test_phrases_match_as_whole_words_in_order(small_glossary):
     assert glossary.dutch_for("ouderen in de buurt") == ""  # Dutch queries are left alone
 
 
-def test_the_keyword_side_finds_dutch_practices_for_a_french_query(small_glossary, store, engine, sample):
+def test_the_keyword_side_finds_dutch_practices_for_a_french_query(small_glossary, store, core, sample):
     from catalogue.model import parse_practice
 
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
-    with_glossary = SearchService(store, engine, Tuning())
-    without = SearchService(store, engine, Tuning(glossary=False))
+    core.indexing.sync()
+    with_glossary = SearchService(store, core.index, core.embedder, Tuning())
+    without = SearchService(store, core.index, core.embedder, Tuning(glossary=False))
     query = "un logement pour les sans-abri"
     expected = {h.practice.id for h in with_glossary.search("dakloze", mode="lexical").hits}
     assert expected, "the sample catalogue has a practice for daklozen"

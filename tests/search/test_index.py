@@ -5,10 +5,9 @@ import pytest
 
 from catalogue.errors import IndexMissing, IndexOutOfDate
 from catalogue.model import parse_practice
-from search.engine import SearchEngine
 from search.index_faiss import FaissIndex
 from search.service import Tuning
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, make_core
 
 
 def _unit(rng, n, d):
@@ -48,19 +47,19 @@ def test_selector_path_for_large_candidate_sets(monkeypatch):
     assert {r for r, _ in got} <= set(subset) and len(got) == 3
 
 
-def test_incremental_updates_equal_full_rebuild(store, engine, sample, tmp_path):
+def test_incremental_updates_equal_full_rebuild(store, core, sample, tmp_path):
     practices = [parse_practice(d) for d in sample]
     store.upsert_many(practices[:3])
-    engine.sync()
+    core.indexing.sync()
     store.upsert_many(practices[3:])
-    engine.sync()
+    core.indexing.sync()
     store.upsert_many([practices[0].model_copy(update={"summary": "Nieuwe tekst over taal en ontmoeting."})])
-    engine.sync()
-    engine.remove(practices[1].id)
-    incremental = engine.index()
-    rebuilt = SearchEngine(store, index_path=tmp_path / "rebuilt.faiss", embedder=FakeEmbedder())
-    rebuilt.sync(rebuild=True)
-    fresh = rebuilt.index()
+    core.indexing.sync()
+    core.operations.remove(practices[1].id)
+    incremental = core.index.current()
+    rebuilt = make_core(store, index_path=tmp_path / "rebuilt.faiss", embedder=FakeEmbedder())
+    rebuilt.indexing.sync(rebuild=True)
+    fresh = rebuilt.index.current()
     assert incremental.stamp.checksum == fresh.stamp.checksum
     for rid in fresh.stamp.entries:
         assert np.allclose(incremental.vector(rid), fresh.vector(rid), atol=1e-6)
@@ -113,24 +112,24 @@ def test_a_sentence_that_answers_the_query_lifts_its_practice(store, tmp_path):
     query = "nederlands oefenen met nieuwkomers"
     scores = {}
     for weight in (0.0, 0.5):
-        engine = SearchEngine(store, index_path=tmp_path / f"i{weight}.faiss", embedder=FakeEmbedder(),
+        core = make_core(store, index_path=tmp_path / f"i{weight}.faiss", embedder=FakeEmbedder(),
                               tuning=Tuning(passage_weight=weight))
-        engine.sync(rebuild=True)
-        service = engine.service()
-        vector = engine.embedder.encode_queries([query])[0]
+        core.indexing.sync(rebuild=True)
+        service = core.search
+        vector = core.embedder.encode_queries([query])[0]
         ranking = service.dense_ranking(vector, None)
         scores[weight] = dict((store.get_many([r])[r].id, s) for r, s in ranking.pairs())
-    assert engine.index().has_passages
+    assert core.index.current().has_passages
     assert scores[0.5]["lang"] - scores[0.5]["kort"] > scores[0.0]["lang"] - scores[0.0]["kort"]
     assert scores[0.5]["lang"] > scores[0.0]["lang"]
 
 
-def test_rescoring_beyond_its_depth_keeps_the_list_sorted(store, engine, sample):
+def test_rescoring_beyond_its_depth_keeps_the_list_sorted(store, core, sample):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
-    service = engine.service()
+    core.indexing.sync()
+    service = core.search
     service.tuning = Tuning(rescore_depth=2, dense_window=2.0, min_score=-1.0)
-    vector = engine.embedder.encode_queries(["jongeren huiswerk sport"])[0]
+    vector = core.embedder.encode_queries(["jongeren huiswerk sport"])[0]
     ranking = service.dense_ranking(vector, None)
     assert len(ranking) == len(sample)
     scores = ranking.scores.tolist()
@@ -139,48 +138,47 @@ def test_rescoring_beyond_its_depth_keeps_the_list_sorted(store, engine, sample)
 
 def test_an_index_without_sentence_vectors_asks_for_a_reindex(store, sample, tmp_path):
     store.upsert_many([parse_practice(d) for d in sample])
-    plain = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder(),
+    plain = make_core(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder(),
                          tuning=Tuning(passage_weight=0.0))
-    plain.sync()
-    assert not plain.index().has_passages
-    wanting = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder())
+    plain.indexing.sync()
+    assert not plain.index.current().has_passages
+    wanting = make_core(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder())
     with pytest.raises(IndexOutOfDate, match="zinsvectoren.*praktijkbank reindex"):
-        wanting.index()
-    assert not wanting.check().ok
-    wanting.repair()
-    assert wanting.index().has_passages and wanting.check().ok
+        wanting.index.current()
+    assert not wanting.indexing.check().ok
+    wanting.indexing.repair()
+    assert wanting.index.current().has_passages and wanting.indexing.check().ok
 
 
-def test_stamp_mismatch_with_embedder_is_a_clear_error(store, engine, sample, tmp_path):
+def test_stamp_mismatch_with_embedder_is_a_clear_error(store, core, sample, tmp_path):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
+    core.indexing.sync()
 
     class Other(FakeEmbedder):
         name = "other/model"
 
-    other = SearchEngine(store, index_path=engine.index_path, embedder=Other())
+    other = make_core(store, index_path=core.index.path, embedder=Other())
     with pytest.raises(IndexOutOfDate, match="praktijkbank reindex"):
-        other.index()
+        other.index.current()
 
 
-def test_catalogue_drift_is_detected_and_repaired(store, engine, sample):
+def test_catalogue_drift_is_detected_and_repaired(store, core, sample):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
-    store.delete(sample[0]["id"])  # behind the engine's back, like a crash before the index write
-    with pytest.raises(IndexOutOfDate, match="check --repair"):
-        engine.verify_fresh()
-    report = engine.check()
+    core.indexing.sync()
+    store.delete(sample[0]["id"])  # behind the core's back, like a crash before the index write
+    report = core.indexing.check()
     assert not report.ok and report.drift.extra
-    engine.repair()
-    assert engine.check().ok
+    assert any("1 te veel" in problem for problem in report.problems)
+    core.indexing.repair()
+    assert core.indexing.check().ok
 
 
-def test_missing_index_names_reindex(engine):
+def test_missing_index_names_reindex(core):
     with pytest.raises(IndexMissing, match="praktijkbank reindex"):
-        engine.index()
+        core.index.current()
 
 
-def test_corrupt_index_file_is_a_clear_error(engine):
-    engine.index_path.write_bytes(b"garbage")
+def test_corrupt_index_file_is_a_clear_error(core):
+    core.index.path.write_bytes(b"garbage")
     with pytest.raises(IndexOutOfDate, match="onleesbaar"):
-        engine.index()
+        core.index.current()

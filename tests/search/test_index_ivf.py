@@ -115,19 +115,18 @@ def test_small_catalogues_are_always_searched_exactly(monkeypatch):
 
 def test_the_engine_saves_the_approximate_index_when_configured(monkeypatch, store, sample, tmp_path):
     from catalogue.model import parse_practice
-    from search.engine import SearchEngine
     from search.service import Tuning
-    from tests.conftest import FakeEmbedder
+    from tests.conftest import FakeEmbedder, make_core
 
     monkeypatch.setattr(mod, "IVF_MIN_ROWS", 2)
     store.upsert_many([parse_practice(d) for d in sample])
-    engine = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder(),
+    core = make_core(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder(),
                           tuning=Tuning(ivf_nprobe=4096))
-    engine.sync()
+    core.indexing.sync()
     assert FaissIndex.load(tmp_path / "i.faiss").ivf is not None
-    engine.warm()
-    assert engine.is_warm()
-    exact = SearchEngine(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder())
+    core.warm()
+    assert core.is_warm()
+    exact = make_core(store, index_path=tmp_path / "i.faiss", embedder=FakeEmbedder())
     query = "jongeren huiswerk"
-    assert [h.practice.id for h in engine.service().search(query, mode="semantic").hits] == \
-        [h.practice.id for h in exact.service().search(query, mode="semantic").hits]
+    assert [h.practice.id for h in core.search.search(query, mode="semantic").hits] == \
+        [h.practice.id for h in exact.search.search(query, mode="semantic").hits]

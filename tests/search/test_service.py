@@ -10,10 +10,10 @@ from catalogue.store import make_filters
 
 
 @pytest.fixture
-def service(store, engine, sample):
+def service(store, core, sample):
     store.upsert_many([parse_practice(d) for d in sample])
-    engine.sync()
-    return engine.service()
+    core.indexing.sync()
+    return core.search
 
 
 FILTER_CASES = [
@@ -27,7 +27,7 @@ FILTER_CASES = [
 @pytest.mark.parametrize("filters", FILTER_CASES)
 def test_every_result_satisfies_filters_and_count_is_min_limit_matches(service, store, filters, mode):
     f = make_filters(**filters)
-    matching = {p.id for p in store.list(f)}
+    matching = {p.id for p in store.list_practices(f)}
     result = service.search("", filters=f, mode=mode, per_page=3)
     assert result.total == len(matching)
     assert len(result.hits) == min(3, len(matching))
@@ -107,9 +107,9 @@ def test_bad_parameters_raise_invalid_input(service):
         make_filters(krachtlijn=["nope"])
 
 
-def test_drafts_never_found(service, store, engine):
+def test_drafts_never_found(service, store, core):
     store.upsert_many([parse_practice({**store.get("taalcafe-gent").model_dump(), "status": "draft"})])
-    engine.sync()
+    core.indexing.sync()
     assert "taalcafe-gent" not in {h.practice.id for h in service.search("Nederlands oefenen").hits}
     assert "taalcafe-gent" not in {h.practice.id for h in service.search("").hits}
 

@@ -14,6 +14,7 @@ from catalogue.model import parse_practice
 from catalogue.store import Filters, make_filters
 from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze, stem_words
+from tests.conftest import fts_hits
 
 
 @pytest.fixture
@@ -107,8 +108,8 @@ def test_fts_with_candidates_equals_fts_with_filters(filled: SqliteStore, query:
     filled.warm()  # both calls must go through the same postings, not one through FTS5
     terms = analyze(query)
     candidates = _sql_rids(filled, filters)
-    by_filters = filled.fts_search(terms, filters, limit=50)
-    by_candidates = filled.fts_search(terms, filters, limit=50, rids=candidates)
+    by_filters = fts_hits(filled, terms, filters, limit=50)
+    by_candidates = fts_hits(filled, terms, filters, limit=50, rids=candidates)
     assert [r for r, _ in by_filters] == [r for r, _ in by_candidates]
     assert [s for _, s in by_filters] == pytest.approx([s for _, s in by_candidates], rel=1e-9)
     assert {r for r, _ in by_filters} <= set(candidates)
@@ -116,7 +117,7 @@ def test_fts_with_candidates_equals_fts_with_filters(filled: SqliteStore, query:
 
 def test_fts_never_pushes_the_candidate_list_into_fts5(filled: SqliteStore) -> None:
     """A `rowid = ?` constraint per candidate made FTS5 recompute bm25 statistics per row."""
-    scope, params = filled._fts_scope(make_filters(region=["limburg"]), None)
+    scope, params = filled.fulltext._scope(make_filters(region=["limburg"]), None)
     sql = f"EXPLAIN QUERY PLAN SELECT rowid FROM practices_fts WHERE practices_fts MATCH ? {scope}"
     plan = " ".join(str(row[-1]) for row in filled.db.execute(sql, ['"buurt"', *params]))
     assert "VIRTUAL TABLE INDEX 0:M" in plan and ":=" not in plan
@@ -149,11 +150,11 @@ LEXICAL_QUERIES = ["buurtbewoners koken samen", "schulden en budget", "taal oefe
 
 def _fts5(store: SqliteStore, terms: list[str], filters: Filters, rids: list[int] | None = None,
           limit: int = 1000) -> list[tuple[int, float]]:
-    store.use_lexicon = False
+    store.fulltext.use_lexicon = False
     try:
-        return store.fts_search(terms, filters, limit=limit, rids=rids)
+        return fts_hits(store, terms, filters, limit=limit, rids=rids)
     finally:
-        store.use_lexicon = True
+        store.fulltext.use_lexicon = True
 
 
 def _same_ranking(got: list[tuple[int, float]], want: list[tuple[int, float]]) -> None:
@@ -165,21 +166,21 @@ def _same_ranking(got: list[tuple[int, float]], want: list[tuple[int, float]]) -
 @pytest.mark.parametrize("filters", FILTERS)
 def test_lexicon_gives_fts5s_bm25_scores_and_order(filled: SqliteStore, filters: Filters) -> None:
     filled.warm()
-    assert filled._current_lexicon() is not None
+    assert filled.fulltext.current_lexicon() is not None
     for query in LEXICAL_QUERIES:
         terms = analyze(query)
-        _same_ranking(filled.fts_search(terms, filters, limit=1000), _fts5(filled, terms, filters))
-        _same_ranking(filled.fts_search(terms, filters, limit=7), _fts5(filled, terms, filters, limit=7))
+        _same_ranking(fts_hits(filled, terms, filters, limit=1000), _fts5(filled, terms, filters))
+        _same_ranking(fts_hits(filled, terms, filters, limit=7), _fts5(filled, terms, filters, limit=7))
         candidates = _sql_rids(filled, filters)[::3]
-        _same_ranking(filled.fts_search(terms, filters, limit=50, rids=candidates),
+        _same_ranking(fts_hits(filled, terms, filters, limit=50, rids=candidates),
                       _fts5(filled, terms, filters, rids=candidates, limit=50))
 
 
 def test_lexicon_follows_writes_and_fts5_answers_until_it_is_rebuilt(filled: SqliteStore) -> None:
     filled.warm()
-    built = filled._current_lexicon()
+    built = filled.fulltext.current_lexicon()
     terms = stem_words(["fietsherstelling"])  # the whole word only: its parts (fiets) are common
-    assert filled.fts_search(terms, make_filters(), limit=10) == []
+    assert fts_hits(filled, terms, make_filters(), limit=10) == []
     other = SqliteStore(filled.path)  # another process's write
     other.upsert_many([parse_practice({
         "id": "fietsherstelling-gent", "title": "Fietsherstelling in de wijk", "summary": "Buren herstellen fietsen.",
@@ -187,22 +188,22 @@ def test_lexicon_follows_writes_and_fts5_answers_until_it_is_rebuilt(filled: Sql
         "krachtlijnen": ["verbindend"]})])
     other.close()
     # right after the write the old postings are not used: FTS5 answers, with the new practice
-    hits = filled.fts_search(terms, make_filters(), limit=10)
+    hits = fts_hits(filled, terms, make_filters(), limit=10)
     assert [filled.get_many([r])[r].id for r, _ in hits] == ["fietsherstelling-gent"]
     filled.warm()
-    assert filled._current_lexicon() is not built
-    _same_ranking(filled.fts_search(terms, make_filters(), limit=10), hits)
+    assert filled.fulltext.current_lexicon() is not built
+    _same_ranking(fts_hits(filled, terms, make_filters(), limit=10), hits)
 
 
 def test_lexicon_is_bypassed_inside_a_write_transaction(filled: SqliteStore) -> None:
     filled.warm()
     terms = analyze("jongeren")
-    before = filled.fts_search(terms, make_filters(), limit=5)
+    before = fts_hits(filled, terms, make_filters(), limit=5)
     with pytest.raises(RuntimeError), filled.transaction():
         filled.db.execute("DELETE FROM practices_fts")
-        assert filled.fts_search(terms, make_filters(), limit=5) == []  # sees its own delete
+        assert fts_hits(filled, terms, make_filters(), limit=5) == []  # sees its own delete
         raise RuntimeError("roll back")
-    _same_ranking(filled.fts_search(terms, make_filters(), limit=5), before)
+    _same_ranking(fts_hits(filled, terms, make_filters(), limit=5), before)
 
 
 def test_fts_tokens_split_like_unicode61() -> None:

@@ -1,0 +1,120 @@
+"""The composition root: one object that owns every part of a running Praktijkbank.
+
+Built once from `Settings` by the HTTP app (at start-up) and by the CLI (per command), it wires
+the store, the API keys, the embedder, the vector index, its maintenance, the search service and
+the write operations together. Nothing below it reaches back up: the search service gets the
+store, the index and the embedder; the curator tools get the parts they use.
+
+    core = Praktijkbank.from_settings(Settings())
+    core.search.search("mantelzorg")
+    core.operations.publish("babbelonie")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.operations import Operations
+from catalogue.keys import ApiKeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
+from catalogue.settings import Settings
+from catalogue.store import PracticeStore
+from catalogue.store_sqlite import SqliteStore
+from search.curation.duplicates import DuplicateFinder
+from search.curation.suggest import TagSuggester
+from search.embedders import Embedder, make_embedder
+from search.embedders.lazy import LazyEmbedder
+from search.index_faiss import PASSAGE_SCHEME
+from search.index_file import IndexFile
+from search.indexing import IndexMaintenance
+from search.query import QueryPlanner
+from search.service import SearchService, Tuning
+
+
+def tuning_from(settings: Settings) -> Tuning:
+    """The ranking knobs that settings (environment variables) may change."""
+    return Tuning(fusion=settings.fusion, dense_weight=settings.dense_weight,
+                  lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k,
+                  passage_weight=settings.passage_weight, ivf_nprobe=settings.ivf_nprobe)
+
+
+@dataclass
+class Praktijkbank:
+    """Store, keys, embedder, vector index, index maintenance, search and operations."""
+
+    store: PracticeStore
+    keys: ApiKeyStore
+    embedder: LazyEmbedder
+    index: IndexFile
+    indexing: IndexMaintenance
+    search: SearchService
+    operations: Operations
+    tuning: Tuning
+    cache_dir: Path  # where derived files live (the label vectors of the tag suggester)
+    _warming: threading.Thread | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, create: bool = True) -> Praktijkbank:
+        """The catalogue in `settings.home`, with the configured embedder (loaded on first use)."""
+        store = SqliteStore(settings.db_path, create=create)
+        return cls.assemble(
+            store, SqliteKeyStore(store), index_path=settings.index_path, tuning=tuning_from(settings),
+            embedder=lambda: make_embedder(settings.embedder, allow_downloads=settings.allow_downloads))
+
+    @classmethod
+    def over(cls, store: SqliteStore, *, index_path: Path, embedder: Embedder | Callable[[], Embedder],
+             tuning: Tuning | None = None) -> Praktijkbank:
+        """The parts around an open SQLite store (tests, benchmarks and tools)."""
+        return cls.assemble(store, SqliteKeyStore(store), index_path=index_path, embedder=embedder, tuning=tuning)
+
+    @classmethod
+    def assemble(cls, store: PracticeStore, keys: ApiKeyStore, *, index_path: Path,
+                 embedder: Embedder | Callable[[], Embedder], tuning: Tuning | None = None) -> Praktijkbank:
+        """Wire the parts; `embedder` is a model or a factory called on first use."""
+        tuning = tuning or Tuning()
+        lazy = _lazy(embedder)
+        passages = PASSAGE_SCHEME if tuning.passage_weight > 0 else None
+        index = IndexFile(index_path, embedder=lazy, passages=passages, nprobe=tuning.ivf_nprobe)
+        indexing = IndexMaintenance(store, index, lazy)
+        search = SearchService(store, index, lazy, tuning, QueryPlanner())
+        operations = Operations(store, indexing, DuplicateFinder(store, index, lazy))
+        return cls(store, keys, lazy, index, indexing, search, operations, tuning, Path(index_path).parent)
+
+    def duplicates(self, *, threshold: float | None = None) -> DuplicateFinder:
+        return DuplicateFinder(self.store, self.index, self.embedder, threshold=threshold)
+
+    def suggester(self) -> TagSuggester:
+        return TagSuggester(self.store, self.index, self.embedder, cache_dir=self.cache_dir)
+
+    # -- serving ------------------------------------------------------------------------
+
+    def warm(self) -> None:
+        """Build what serving keeps in memory: the store's read views and, when configured,
+        the approximate index."""
+        self.store.warm()
+        self.indexing.warm()
+
+    def is_warm(self) -> bool:
+        return self.store.is_warm() and self.indexing.is_warm()
+
+    def start_serving(self) -> None:
+        """A server's start: repair the derived tables now and the index in the background,
+        and warm up in a thread of its own, so that the port opens at once."""
+        self.indexing.repair_in_background()
+        self._warming = threading.Thread(target=self.warm, name="praktijkbank-warm", daemon=True)
+        self._warming.start()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _lazy(embedder: Embedder | Callable[[], Embedder]) -> LazyEmbedder:
+    if isinstance(embedder, LazyEmbedder):
+        return embedder
+    if isinstance(embedder, Embedder):
+        model = embedder
+        return LazyEmbedder(lambda: model)
+    return LazyEmbedder(embedder)

@@ -1,0 +1,85 @@
+"""Backends under the contract suites: each protocol's tests run once per implementation.
+
+A new backend adds its name to the params below and a branch to the fixture; the contract
+tests themselves do not change (txtai's per-backend test modules work the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catalogue.store import PracticeStore
+from catalogue.store_sqlite import SqliteStore
+from search.index import VectorIndex
+from search.index_faiss import PASSAGE_SCHEME, FaissIndex
+from search.index_file import IndexFile
+
+STORE_BACKENDS = ["sqlite"]
+INDEX_BACKENDS = ["faiss-memory", "faiss-file"]
+
+
+class _Model:
+    """Just enough of an embedder for an index file to check its stamp against."""
+
+    name = "contract/unit-vectors"
+    dim = 8
+    min_score = 0.0
+
+    def encode_documents(self, texts, *, progress=None):  # pragma: no cover - never called
+        raise AssertionError("the index contract embeds nothing")
+
+    def encode_queries(self, texts):  # pragma: no cover - never called
+        raise AssertionError("the index contract embeds nothing")
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_backend_store(backend: str, tmp_path: Path) -> Iterator[Callable[[], PracticeStore]]:
+    """Opens (another connection to) the same catalogue; every store opened is closed after."""
+    opened: list[PracticeStore] = []
+
+    def open_one() -> PracticeStore:
+        if backend == "sqlite":
+            store: PracticeStore = SqliteStore(tmp_path / "contract.db")
+        else:  # pragma: no cover - a backend listed above without a branch here
+            raise AssertionError(f"no store for backend {backend}")
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def contract_store(open_backend_store: Callable[[], PracticeStore]) -> PracticeStore:
+    return open_backend_store()
+
+
+IndexBuilder = Callable[[dict[int, np.ndarray], dict[int, np.ndarray] | None], VectorIndex]
+
+
+@pytest.fixture(params=INDEX_BACKENDS)
+def build_index(request: pytest.FixtureRequest, tmp_path: Path) -> IndexBuilder:
+    """Makes an index holding these vectors (and sentence vectors, when given) by rid."""
+
+    def build(vectors: dict[int, np.ndarray], passages: dict[int, np.ndarray] | None) -> VectorIndex:
+        rids = sorted(vectors)
+        index = FaissIndex(_Model.dim, _Model.name, passages=PASSAGE_SCHEME if passages is not None else None)
+        index.upsert(rids, np.stack([vectors[r] for r in rids]), [f"h{r}" for r in rids],
+                     [passages[r] for r in rids] if passages is not None else None)
+        if request.param == "faiss-memory":
+            return index
+        path = tmp_path / "contract.faiss"
+        index.save(path)
+        return IndexFile(path, embedder=_Model(), passages=index.stamp.passages)
+
+    return build
