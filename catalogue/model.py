@@ -76,7 +76,7 @@ def _check_extra(extra: dict[str, Any]) -> dict[str, Any]:
     blob = json.dumps(extra, default=str, ensure_ascii=False)
     if len(blob.encode("utf-8")) > MAX_EXTRA_BYTES:
         raise _err("extra", f"de onbekende velden zijn samen te groot (hoogstens {MAX_EXTRA_BYTES} bytes)")
-    return json.loads(blob)  # type: ignore[no-any-return]
+    return json.loads(blob)
 
 
 def _resolve_all(values: list[str], vocab: Vocabulary) -> list[str]:

@@ -10,6 +10,8 @@ if ! command -v chromium >/dev/null 2>&1; then
         sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
     fi
 fi
-# Lint first (ruff, pinned in the test extra, rules in pyproject.toml): a failure stops the run.
+# Lint and type checks first (ruff and mypy, pinned in the test extra, settings in pyproject.toml):
+# a failure stops the run.
 .venv/bin/ruff check catalogue ingest search api tests benchmarks scripts
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -23,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -214,7 +215,7 @@ class FaissIndex:
     def vector(self, rid: int) -> np.ndarray | None:
         if int(rid) not in self.stamp.entries:
             return None
-        return self.index.reconstruct(int(rid))
+        return np.asarray(self.index.reconstruct(int(rid)), dtype=np.float32)
 
     # -- persistence ------------------------------------------------------------------
 
@@ -313,7 +314,7 @@ def _half_precision(dim: int) -> faiss.Index:
     return faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
 
 
-def _codes(index: faiss.IndexFlatCodes) -> np.ndarray:
+def _codes(index: faiss.Index) -> np.ndarray:
     """The codes of a flat-codes index (float16 vectors here) as a (rows x code size) byte view."""
     n, size = int(index.ntotal), int(index.code_size)
     if not n:

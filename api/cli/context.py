@@ -45,7 +45,8 @@ class Context:
 
 
 def get_context(ctx: typer.Context) -> Context:
-    return ctx.find_root().obj  # type: ignore[no-any-return]
+    context: Context = ctx.find_root().obj
+    return context
 
 
 def has_terminal() -> bool:

@@ -92,7 +92,7 @@ def _dutch_usage(write_usage):
     def write(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
 
-    write._dutch = True  # type: ignore[attr-defined]
+    write._dutch = True
     return write
 
 

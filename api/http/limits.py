@@ -78,7 +78,8 @@ def rate_limits(request: Request) -> RateLimits:
     with _made:
         if getattr(state, "rate_limits", None) is None:
             state.rate_limits = RateLimits()
-    return state.rate_limits  # type: ignore[no-any-return]
+    limits: RateLimits = state.rate_limits
+    return limits
 
 
 def client_of(request: Request, *, trust_proxy: bool) -> str:

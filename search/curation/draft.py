@@ -131,7 +131,7 @@ def pick_sentences(items: list[Sentence], embedder: Embedder | None = None, *,
 def make_summary(text: str, *, title: str = "", embedder: Embedder | None = None) -> str:
     """A summary of 10 to 600 characters from the text's sentences (the title is not repeated)."""
     seen = {fold(title).strip(" .!?")}
-    items: list[tuple[int, str]] = []
+    items: list[Sentence] = []
     for sentence in sentences(text):
         key = fold(sentence.text).strip(" .!?")
         if key not in seen:
