@@ -72,8 +72,27 @@ def migrate(conn: Any) -> int:
     if found > known:
         raise SchemaTooNew(found, known)
     if found < known:
+        _migrate_locked(conn, known)
+    else:
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+            _ensure_vector(conn)
+    if not conn.autocommit:
+        conn.commit()
+    register_types(conn)
+    return known
+
+
+def _migrate_locked(conn: Any, known: int) -> None:
+    """Apply the missing migrations in one transaction, holding the migration lock.
+
+    The lock is a session lock taken before that transaction begins: a transaction that began
+    before another server's migration committed may still resolve table names from its caches.
+    """
+    _commit(conn)
+    conn.execute("SELECT pg_advisory_lock(%s)", [_MIGRATION_LOCK])
+    try:
+        _commit(conn)
+        with conn.transaction():
             found = current_version(conn)  # another server may have migrated meanwhile
             if found > known:
                 raise SchemaTooNew(found, known)
@@ -81,12 +100,15 @@ def migrate(conn: Any) -> int:
             for migration in migrations()[found:]:
                 conn.execute(migration.sql)
                 set_meta(conn, "schema_version", str(migration.version))
-    else:
-        _ensure_vector(conn)
+    finally:
+        _commit(conn)  # a failed migration was rolled back already; this ends the idle state
+        conn.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATION_LOCK])
+        _commit(conn)
+
+
+def _commit(conn: Any) -> None:
     if not conn.autocommit:
         conn.commit()
-    register_types(conn)
-    return known
 
 
 def _ensure_vector(conn: Any) -> None:
