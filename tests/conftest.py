@@ -14,7 +14,11 @@ from catalogue.settings import Settings
 from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze
 from search.engine import SearchEngine
-from tests.postgres_fixture import postgres_server, postgres_url  # a real PostgreSQL, on request
+from tests.postgres_fixture import (  # a real PostgreSQL, on request
+    postgres_scratch,
+    postgres_server,
+    postgres_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

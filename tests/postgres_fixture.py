@@ -21,6 +21,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,11 +49,11 @@ def _owner_alive(run: Path) -> bool:
         return False
 
 
-def claim_run(base: Path = BASE) -> Path:
-    """A fresh run folder for this process, marked with its PID and start time."""
+def claim_run(base: Path = BASE, name: str | None = None) -> Path:
+    """A fresh folder (`run-<pid>` unless named) for this process, marked with its PID and start time."""
     import psutil
 
-    run = base / f"run-{os.getpid()}"
+    run = base / (name or f"run-{os.getpid()}")
     shutil.rmtree(run, ignore_errors=True)  # a dead run with our reused PID
     run.mkdir(parents=True)
     me = psutil.Process()
@@ -61,17 +62,22 @@ def claim_run(base: Path = BASE) -> Path:
 
 
 def reap_leftovers(base: Path = BASE) -> list[Path]:
-    """Stop the servers of earlier runs whose process is gone and remove their folders."""
+    """Stop the servers in folders of earlier runs whose process is gone and remove the folders."""
+    reaped = []
+    for run in sorted(base.glob("*-*")):
+        if run.is_dir() and not _owner_alive(run):
+            stop_all(run)
+            reaped.append(run)
+    return reaped
+
+
+def stop_all(folder: Path) -> None:
+    """Stop every server in `folder` (at any depth) and remove the folder."""
     from catalogue.postgres import server
 
-    reaped = []
-    for run in sorted(base.glob("run-*")):
-        if _owner_alive(run):
-            continue
-        server.stop(run / "data")
-        shutil.rmtree(run, ignore_errors=True)
-        reaped.append(run)
-    return reaped
+    for pid_file in folder.rglob("postmaster.pid"):
+        server.stop(pid_file.parent)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -131,10 +137,7 @@ def _shutdown_once(run: Path) -> Callable[[], None]:
             if done:
                 return
             done = True
-            from catalogue.postgres import server
-
-            server.stop(run / "data")
-            shutil.rmtree(run, ignore_errors=True)
+            stop_all(run)
 
     return shutdown
 
@@ -180,6 +183,18 @@ def postgres_server() -> Iterator[PostgresTestServer]:
     finally:
         shutdown()
         atexit.unregister(shutdown)
+
+
+@pytest.fixture
+def postgres_scratch() -> Iterator[Path]:
+    """An empty folder for a test's own servers, all stopped afterwards.
+
+    Not under pytest's tmp_path: every pytest session resets /tmp/pytest-of-<user> to mode 0700,
+    and the server (running as another user when the tests run as root) then cannot enter it.
+    """
+    folder = claim_run(name=f"scratch-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    yield folder
+    stop_all(folder)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,8 @@ def start(folder: Path | str, *, database: str = DATABASE) -> tuple[ServerStatus
     The server keeps running after this process exits; `stop` ends it.
     """
     folder = _folder(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ServerError(f"PostgreSQL start niet: {folder} is een bestand, geen map.")
     running = status(folder)
     if running is None:
         running = _start(folder)
@@ -168,8 +171,6 @@ def stop(folder: Path | str) -> bool:
     Works whoever started it, also after that process was killed. Returns False when no
     server was running.
     """
-    import psutil
-
     folder = _folder(folder)
     running = status(folder)
     if running is None:
@@ -180,14 +181,30 @@ def stop(folder: Path | str) -> bool:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
         # pg_ctl could not do it (e.g. a damaged pid file): SIGINT is the same fast shutdown.
         os.kill(running.pid, signal.SIGINT)
-    try:
-        psutil.Process(running.pid).wait(STOP_TIMEOUT_S)
-    except psutil.NoSuchProcess:
-        pass
-    except psutil.TimeoutExpired as e:
-        raise ServerError(f"PostgreSQL in {folder} (pid {running.pid}) stopt niet.{_log_tail(folder)}") from e
+    if not ended(running.pid, timeout=STOP_TIMEOUT_S):
+        raise ServerError(f"PostgreSQL in {folder} (pid {running.pid}) stopt niet.{_log_tail(folder)}")
     (folder / _HANDLES).unlink(missing_ok=True)
     return True
+
+
+def ended(pid: int, *, timeout: float) -> bool:
+    """Whether process `pid` ended within `timeout` seconds.
+
+    A zombie has ended: the postmaster is nobody's child here once pg_ctl exits, and a
+    container's init may take seconds to collect it (1.6 s measured).
+    """
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
 
 
 def create_database(server: ServerStatus, database: str) -> None:
