@@ -125,11 +125,15 @@ def start(folder: Path | str, *, database: str = DATABASE) -> tuple[ServerStatus
 
 def _start(folder: Path) -> ServerStatus:
     embedded = _embedded()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    _forget_dead_handles(folder)
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(folder)
         server = embedded.get_server(folder, cleanup_mode=None)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+    except subprocess.CalledProcessError as e:
+        program = Path(str(e.cmd[0])).name if isinstance(e.cmd, list | tuple) else e.cmd
+        raise ServerError(f"PostgreSQL start niet in {folder}: {program} stopte met code {e.returncode}."
+                          f"{_log_tail(folder)}") from e
+    except (subprocess.TimeoutExpired, OSError) as e:
         raise ServerError(f"PostgreSQL start niet in {folder}: {e}.{_log_tail(folder)}") from e
     _detach(server)
     running = status(folder)
