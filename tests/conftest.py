@@ -16,6 +16,11 @@ from catalogue.settings import Settings
 from catalogue.store_sqlite import SqliteStore
 from catalogue.text import analyze
 from search.service import Tuning
+from tests.postgres_fixture import (  # a real PostgreSQL, on request
+    postgres_scratch,
+    postgres_server,
+    postgres_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from api.cli import dutch
 
 dutch.install()  # before the commands are built: typer reads some of its words at definition
 
-from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, search_cmds  # noqa: E402
+from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, db_cmds, search_cmds  # noqa: E402
 from api.cli.context import Context, console, get_context, handle_errors  # noqa: E402
 from catalogue.settings import Settings  # noqa: E402
 
@@ -28,6 +28,7 @@ app.add_typer(backup_cmds.app)
 app.add_typer(curation_cmds.app)
 app.add_typer(admin_cmds.keys_app, name="keys")
 app.add_typer(admin_cmds.submissions_app, name="submissions")
+app.add_typer(db_cmds.app, name="db")
 
 
 @app.callback()
