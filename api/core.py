@@ -20,6 +20,7 @@ from pathlib import Path
 from api.operations import Operations
 from catalogue.keys import ApiKeyStore
 from catalogue.keys_sqlite import SqliteKeyStore
+from catalogue.rate_limits import MemoryRateLimits, RateLimiter
 from catalogue.settings import Settings
 from catalogue.store import PracticeStore
 from catalogue.store_sqlite import SqliteStore
@@ -54,6 +55,7 @@ class Praktijkbank:
     operations: Operations
     tuning: Tuning
     cache_dir: Path  # where derived files live (the label vectors of the tag suggester)
+    limits: RateLimiter = field(default_factory=MemoryRateLimits)
     _warming: threading.Thread | None = field(default=None, repr=False)
 
     @classmethod

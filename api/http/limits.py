@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import (  # FastAPI lets its own HTTPException pass while it reads the body
@@ -10,12 +9,11 @@ from fastapi import (  # FastAPI lets its own HTTPException pass while it reads 
     HTTPException,
     Request,
 )
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.core import Praktijkbank
 from api.http.deps import get_settings
+from catalogue.rate_limits import RateLimiter
 from catalogue.settings import Settings
 
 
@@ -54,32 +52,10 @@ class BodyLimit:
 
 
 
-class RateLimits:
-    """Per-client moving-window limits, one counter per app (so tests and servers start clean).
-
-    The counts live in this process: two server processes allow twice the rate. They move to
-    the database with the PostgreSQL backend.
-    """
-
-    def __init__(self) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def hit(self, rate: str, scope: str, client: str) -> bool:
-        """Count one request; False when the client is over `rate` (e.g. '5/minute')."""
-        return self._limiter.hit(parse(rate), scope, client)
-
-
-_made = threading.Lock()
-
-
-def rate_limits(request: Request) -> RateLimits:
-    """The app's rate limits, made on first use."""
-    state = request.app.state
-    with _made:
-        if getattr(state, "rate_limits", None) is None:
-            state.rate_limits = RateLimits()
-    limits: RateLimits = state.rate_limits
-    return limits
+def rate_limits(request: Request) -> RateLimiter:
+    """The app's rate limits: counted in this process, or in the database over PostgreSQL."""
+    core: Praktijkbank = request.app.state.core
+    return core.limits
 
 
 def client_of(request: Request, *, trust_proxy: bool) -> str:
