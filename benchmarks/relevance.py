@@ -304,6 +304,8 @@ def run(spec: str) -> str:
             for name in SET_FILES:
                 lines.append(f"| {label}: {name} {summarise(run_queries(service, sets[name]))}")
         configure(AnalyzerConfig())
+        engine.store.rebuild_fts()  # the loop left the index built with the last analyzer
+        engine.store.warm()
         states = [(text, service.search(text).match) for text in nonsense]
         lines += ["", "Nonsense and off-topic queries: "
                   + "; ".join(f"\"{text}\" {state}" for text, state in states) + ".", ""]
