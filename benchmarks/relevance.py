@@ -237,13 +237,20 @@ ANALYZERS: list[tuple[str, AnalyzerConfig]] = [
 ]
 
 CUTOFFS: list[tuple[str, Tuning]] = [
-    ("**short 0.35, long 0.10, short queries dense 0.5, BM25 by the best (default)**", Tuning()),
+    ("**short 0.35, long 0.10, short queries dense 0.5, BM25 by the best, coverage 0.8 (default)**",
+     Tuning()),
+    ("no coverage rule (short queries match on any shared word)", Tuning(min_coverage=0.0)),
+    ("coverage 0.6", Tuning(min_coverage=0.6)),
+    ("coverage 1.0", Tuning(min_coverage=1.0)),
     ("no cut-off (every reached practice counts)", Tuning(cutoff=0.0, cutoff_long=0.0)),
     ("short 0.25, long 0.10", Tuning(cutoff=0.25)),
     ("short 0.45, long 0.10", Tuning(cutoff=0.45)),
     ("short 0.35, long 0.20", Tuning(cutoff_long=0.20)),
     ("short 0.35, long 0.35", Tuning(cutoff_long=0.35)),
     ("short queries dense 0.7 (as long ones)", Tuning(dense_weight_short=0.7)),
+    ("long queries dense 0.6", Tuning(dense_weight=0.6)),
+    ("sentence weight 0.4 (not 0.3)", Tuning(passage_weight=0.4)),
+    ("dense window 0.15 (not 0.10)", Tuning(dense_window=0.15)),
     ("keyword side scaled by the query's ideal score (not the best BM25)", Tuning(anchor_lexical=True)),
     ("compound parts weigh 1 (not 0.5)", Tuning(part_weight=1.0)),
     ("dense zero at the median score (not 0.10 below the best)", Tuning(dense_floor_percentile=50)),
@@ -298,12 +305,32 @@ def run(spec: str) -> str:
             for name in SET_FILES:
                 lines.append(f"| {label}: {name} {summarise(run_queries(service, sets[name]))}")
         configure(AnalyzerConfig())
+        core.store.rebuild_fts()  # the loop left the index built with the last analyzer
+        core.store.warm()
         states = [(text, service.search(text).match) for text in nonsense]
         lines += ["", "Nonsense and off-topic queries: "
                   + "; ".join(f"\"{text}\" {state}" for text, state in states) + ".", ""]
+        lines += offtopic_lines(core)
         core.store.close()
         core58.store.close()
     return "\n".join(lines)
+
+
+def offtopic_lines(core: Praktijkbank) -> list[str]:
+    """How many off-topic queries (benchmarks/relevance/offtopic.yaml) still come back as relevant."""
+    sets = load_set(RELEVANCE / "offtopic.yaml")
+    lines = ["| off-topic queries | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets)]
+    for label, tuning in (("**coverage 0.8 (default)**", Tuning()), ("coverage 0.6", Tuning(min_coverage=0.6)),
+                          ("coverage 1.0", Tuning(min_coverage=1.0)),
+                          ("no coverage rule", Tuning(min_coverage=0.0))):
+        service = SearchService(core.store, core.index, core.embedder, tuning)
+        cells = []
+        for texts in sets.values():
+            relevant = [t for t in texts if service.search(t).match == "relevant"]
+            cells.append(f"{len(relevant)} of {len(texts)} relevant"
+                         + (f" ({', '.join(relevant)})" if relevant else ""))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def write_section(markdown: str, path: Path = REPORT) -> None:

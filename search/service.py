@@ -76,6 +76,10 @@ class Tuning:
     anchor_lexical: bool = False
     # Weight of a compound's parts among the keyword terms ('schuldhulp' -> schuld, hulp).
     part_weight: float = 0.5
+    # A short query whose best keyword match scores below this share of `LexicalQuery.whole`
+    # (the query's words, counting those the catalogue lacks) is about nothing, unless its best
+    # dense score passes the gate: it gets the nearest practices (BENCHMARKS.md). 0 turns it off.
+    min_coverage: float = 0.8
     # When nothing is about the query, this many nearest practices are shown, labelled.
     nearest: int = 5
     # Correct typos towards the catalogue's words ("Bedoelde je ...?").
@@ -218,7 +222,11 @@ class SearchService:
             only = anchored_convex(Ranking.empty(), lexical, weights=(0.0, 1.0), window=t.dense_window)
             return only, np.ones(len(only), dtype=bool), ("relevant" if len(lexical) else "none"), stems
         short = plan.short(t.short_query)
-        if not len(lexical) and (short or not strong):
+        # Off-topic short queries share a word with some practice ("bitcoin koers" -> koers): a
+        # keyword match that holds too little of the query counts only when the dense side agrees.
+        partial = short and not strong and len(lexical) > 0 and \
+            float(lexical.scores.max()) < t.min_coverage * keywords.whole
+        if (not len(lexical) or partial) and (short or not strong):
             state = "nearest" if plan.known and len(dense) else "none"
             return Ranking(dense.ids, dense.scores), np.zeros(len(dense), dtype=bool), state, stems
         if t.fusion == "rrf":

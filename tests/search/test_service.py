@@ -138,3 +138,76 @@ def test_a_filter_selects_among_the_matches_and_never_pads(service, store):
         filtered = service.search("huiswerk", filters=make_filters(region=[region]), per_page=50)
         if filtered.match == "relevant":
             assert {h.practice.id for h in filtered.hits} <= unfiltered
+
+
+# -- off-topic short queries: the keyword match must hold enough of the query -------------------
+
+CAR_SHARING = {
+    "id": "autodelen-wijk", "title": "Autodelen in de wijk",
+    "summary": "Buren delen een auto, zodat wie morgen naar een sollicitatie "
+               "moet er ook geraakt. De koers van het project bepalen de bewoners zelf.",
+    "organisation": "Buurtwerk Zuid", "municipality": "Gent", "sectors": ["mobiliteit"],
+    "krachtlijnen": ["verbindend"], "themes": ["mobiliteit"],
+}
+OFF_TOPIC = ["weerbericht morgen", "bitcoin koers", "prijs van een tweedehands auto"]
+
+
+@pytest.fixture
+def strict(store, core, sample):
+    """The service with a dense gate no query passes: only the keyword rule decides."""
+    from search.service import SearchService, Tuning
+
+    store.upsert_many([parse_practice(d) for d in [*sample, CAR_SHARING]])
+    core.indexing.sync()
+    return lambda **kw: SearchService(store, core.index, core.embedder, Tuning(min_score=1.01, **kw))
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC)
+def test_off_topic_query_sharing_one_word_gets_the_nearest_not_results(strict, query):
+    result = strict().search(query)
+    assert result.match == "nearest" and result.total == 0
+    # without the rule the shared word alone made the practice a result
+    assert strict(min_coverage=0.0).search(query).match == "relevant"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("huiswerk", "jeugdhuis-brussel"), ("maaltijd", "buurtrestaurant-antwerpen"),
+    ("onderbescherming", "rechtenverkenners-limburg"), ("auto", "autodelen-wijk"),
+    ("homeless", "woonbegeleiding-leuven"),  # through the glossary's Dutch words
+])
+def test_real_one_word_terms_still_match(strict, query, expected):
+    result = strict().search(query)
+    assert result.match == "relevant" and result.total >= 1
+    assert result.hits[0].practice.id == expected
+
+
+def test_dense_agreement_lets_a_partial_keyword_match_count(store, core, sample):
+    from search.service import SearchService, Tuning
+
+    store.upsert_many([parse_practice(d) for d in [*sample, CAR_SHARING]])
+    core.indexing.sync()
+    result = SearchService(store, core.index, core.embedder, Tuning(min_score=-1.0)).search("bitcoin koers")
+    assert result.match == "relevant" and result.hits[0].practice.id == "autodelen-wijk"
+
+
+def test_long_queries_are_not_subject_to_the_coverage_rule(strict):
+    result = strict().search("buren delen een auto voor een sollicitatie bij bitcoin")
+    assert result.match == "relevant"
+
+
+def test_whole_counts_language_words_the_catalogue_lacks_but_not_nonsense(store, sample):
+    from catalogue import analysis
+    from search.lexical import lexical_query
+
+    store.upsert_many([parse_practice(d) for d in [*sample, CAR_SHARING]])
+
+    def query(text, synonyms=""):
+        return lexical_query(store, analysis.current(), text, synonyms, part_weight=0.5)
+
+    held = query("koers")
+    assert held.ideal > 0 and held.whole == pytest.approx(held.ideal)
+    lacking = query("bitcoin koers")
+    assert lacking.ideal == pytest.approx(held.ideal) and lacking.whole > 1.5 * lacking.ideal
+    assert query("qwxz koers").whole == pytest.approx(held.ideal)  # not a word: not missing
+    translated = query("homeless", "daklozen dakloze")  # the glossary stands in for it
+    assert translated.ideal > 0 and translated.whole == pytest.approx(translated.ideal)
