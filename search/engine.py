@@ -25,6 +25,7 @@ from catalogue.settings import Settings
 from catalogue.store import PracticeStore
 from catalogue.text import split_sentences
 from search.embedders import Embedder, make_embedder
+from search.embedders.query_cache import with_query_cache
 from search.index import Drift, drift
 from search.index_faiss import IVF_MIN_ROWS, PASSAGE_SCHEME, FaissIndex
 from search.query import QueryPlanner
@@ -99,8 +100,8 @@ class SearchEngine:
                         lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k,
                         passage_weight=settings.passage_weight, ivf_nprobe=settings.ivf_nprobe)
         return cls(store, index_path=settings.index_path, tuning=tuning,
-                   embedder=lambda: make_embedder(settings.embedder,
-                                                  allow_downloads=settings.allow_downloads))
+                   embedder=lambda: with_query_cache(make_embedder(settings.embedder, allow_downloads=settings.allow_downloads),
+                                                     settings.query_cache_size))
 
     @property
     def passages(self) -> str | None:
