@@ -73,7 +73,9 @@ def search_cmd(
     context = get_context(ctx)
     service = context.engine().service()
     filters = make_filters(krachtlijn=krachtlijn, region=region, sector=sector)
-    result = service.search(query, filters=filters, mode=mode, page=page, per_page=limit)
+    # --json reports every facet kind; the table shows none, so it does not count them.
+    result = service.search(query, filters=filters, mode=mode, page=page, per_page=limit,
+                            facets=None if as_json else ())
     if as_json:
         print_json({"query": query, "mode": result.mode, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "results": [hit_json(h) for h in result.hits],
