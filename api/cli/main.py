@@ -58,16 +58,18 @@ def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Adres om op te luisteren")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Poort")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Aantal serverprocessen (standaard: één per processorkern)")] = None,
 ) -> None:
     """Start de zoekpagina en de API (uvicorn)."""
-    import uvicorn
-
-    from api.http.server import server_config
+    from api.http.server import default_workers, serve
 
     context = get_context(ctx)
     context.store(create=True)
-    console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs)")
-    uvicorn.Server(server_config(context.settings, host=host, port=port)).run()
+    workers = workers or default_workers()
+    processes = f", {workers} serverprocessen" if workers > 1 else ""
+    console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs{processes})")
+    serve(context.settings, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +18,15 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
 from api.http.deps import get_settings
 from api.http.limits import BodyLimit
+from catalogue.errors import PraktijkbankError
 from catalogue.settings import Settings
 from catalogue.store import open_store
 from search.engine import SearchEngine
 from search.index_faiss import set_threads
+
+_log = logging.getLogger("praktijkbank.server")
+# A query the model embeds once at start, so that the first visitor does not wait for it.
+WARM_QUERY = "praktijken voor ouderen in de buurt"
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
@@ -50,6 +58,20 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
+def warm_model(engine: SearchEngine) -> None:
+    """Load the query model and embed one query, so that the first search costs what the next
+    ones do (it took 1.9 s when the model loaded on the first query). A model that cannot load
+    is reported by the searches themselves, as before."""
+    start = time.perf_counter()
+    try:
+        engine.embedder.encode_queries([WARM_QUERY])
+    except PraktijkbankError as e:
+        _log.warning("Proces %d: het model kon niet opgewarmd worden: %s", os.getpid(), e)
+        return
+    _log.info("Proces %d: model %s geladen en opgewarmd in %.1f s", os.getpid(), engine.embedder.name,
+              time.perf_counter() - start)
+
+
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
     """The app for a catalogue; tests pass their own settings or engine."""
     settings = settings or get_settings()
@@ -67,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         app.state.engine.repair_in_background()
         # in-memory facet masks, BM25 postings and the approximate index, without delaying start
         threading.Thread(target=app.state.engine.warm, name="praktijkbank-warm", daemon=True).start()
+        warm_model(app.state.engine)  # before uvicorn serves: every worker is ready when it accepts
         yield
         app.state.engine.store.close()
 
