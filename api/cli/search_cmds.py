@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from api.cli.catalogue_cmds import JsonOpt, KrachtlijnOpt, RegionOpt, SectorOpt
 from api.cli.context import console, err_console, get_context, handle_errors
+from api.cli.progress import Meter
 from api.cli.render import print_json
 from catalogue.store import make_filters
 from search.service import Hit, SearchResult
@@ -110,20 +110,13 @@ def similar_cmd(
     console.print(table)
 
 
-def _progress(total: int) -> Progress:
-    return Progress(TextColumn("Embedden"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err_console, transient=True, disable=not err_console.is_terminal)
-
-
 @app.command("reindex")
 @handle_errors
 def reindex_cmd(ctx: typer.Context) -> None:
     """Herbouw de volledige-tekstindex en de zoekindex uit de catalogus."""
     engine = get_context(ctx).engine()
-    total = len(engine.store.index_entries())
-    with _progress(total) as progress:
-        task = progress.add_task("embed", total=total)
-        report = engine.reindex(progress=lambda n: progress.advance(task, n))
+    with Meter("Inbedden", console=err_console, total=len(engine.store.index_entries())) as meter:
+        report = engine.reindex(progress=meter.advance)
     console.print(f"[green]Zoekindex herbouwd:[/] {report.total} praktijken met {engine.embedder.name}.")
 
 
