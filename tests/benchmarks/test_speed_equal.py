@@ -38,7 +38,7 @@ def test_runs_take_turns_query_by_query() -> None:
         return lambda q: (order.append((name, q)), (3, 0.0))[1]
 
     stats = _interleaved({"a": run("a"), "b": run("b")}, ["q1", "q2"], 2)
-    assert order == [("a", "q1"), ("b", "q1"), ("a", "q2"), ("b", "q2")] * 2
+    assert order == [("b", "q1"), ("a", "q1"), ("a", "q2"), ("b", "q2")] * 2  # each query starts with the next
     assert stats["a"]["n"] == 4 and stats["b"]["hits"] == 3
 
 
