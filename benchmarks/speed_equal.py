@@ -286,6 +286,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--work-dir", type=Path, default=None)
     p.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "speed_equal.json")
     p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep catalogues and txtai indexes already built in --work-dir")
+    p.add_argument("--merge", type=Path, default=None, metavar="JSON",
+                   help="start from these results: sizes measured now replace theirs, the rest stays")
+    p.add_argument("--skip-query-embedding", action="store_true")
     p.add_argument("--render", type=Path, default=None, metavar="JSON", help="only rewrite the report")
     return p.parse_args(argv)
 
@@ -298,16 +303,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     sizes = sorted(args.sizes)
     log(f"corpora {sizes}, real vectors for the first {plan.real_limit}, in {work}")
     plan = prepare(plan, sizes, args.ingest_size)
-    results: dict[str, Any] = {"sizes": {}, "meta": {"embedder": args.embedder, "real_limit": plan.real_limit,
-                                                      "queries": len(plan.queries), "repeat": plan.repeat}}
-    results["query_embedding"] = isolated(speed_ours.query_embedding_job, plan)
+    results: dict[str, Any] = {"sizes": {}, "meta": {}}
+    if args.merge:
+        results = json.loads(args.merge.read_text(encoding="utf-8"))
+    results["meta"].update({"embedder": args.embedder, "real_limit": plan.real_limit,
+                            "queries": len(plan.queries), "repeat": plan.repeat})
+    if not args.skip_query_embedding:
+        results["query_embedding"] = isolated(speed_ours.query_embedding_job, plan)
     http_sizes = sizes if args.http_sizes is None else args.http_sizes
     for size in sizes:
-        entry: dict[str, Any] = {}
-        log(f"{size}: ingest (cached and derived vectors)")
-        entry["build"] = isolated(speed_ours.build_job, plan, size)
-        log(f"{size}: txtai index")
-        entry["txtai_build"] = isolated(peer_txtai.build_job, plan, size)
+        entry: dict[str, Any] = dict(results["sizes"].get(str(size), {}))
+        built = (plan.home(size) / "index.faiss").exists() and (work / f"txtai-{size}").exists()
+        if not (args.reuse and built):
+            log(f"{size}: ingest (cached and derived vectors)")
+            entry["build"] = isolated(speed_ours.build_job, plan, size)
+            log(f"{size}: txtai index")
+            entry["txtai_build"] = isolated(peer_txtai.build_job, plan, size)
         log(f"{size}: both engines in process")
         entry["ours"] = isolated(engine_job, plan, size)
         if size in http_sizes:
@@ -325,8 +336,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         log("relevance of both engines")
         results["relevance"] = {"ours": isolated(speed_ours.relevance_job, plan, None),
                                 "txtai": isolated(peer_txtai.relevance_job, plan, None)}
-    results["meta"].update({"date": time.strftime("%Y-%m-%d"), "minutes": (time.perf_counter() - started) / 60,
-                            "command": " ".join(["python -m benchmarks.speed_equal", *sys.argv[1:]])})
+    meta = results["meta"]
+    meta["date"] = time.strftime("%Y-%m-%d")
+    meta["minutes"] = meta.get("minutes", 0.0) + (time.perf_counter() - started) / 60
+    meta.setdefault("commands", []).append(" ".join(["python -m benchmarks.speed_equal", *sys.argv[1:]]))
     from benchmarks.speed import machine, versions
 
     results["meta"]["machine"], results["meta"]["versions"] = machine(), versions()

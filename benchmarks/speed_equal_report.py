@@ -46,11 +46,13 @@ def targets(r: Results) -> list[list[str]]:
                  ", ".join(f"{v:.2f}x at {_label(s)}" for s, v in ratios.items()) + ndcg,
                  _met(all(v >= 2 for v in ratios.values()) and ndcg_ok and bool(rel))])
     http = r["sizes"].get("10000", {}).get("http", {}).get("1")
-    embed = r["query_embedding"]["p50"]
     if http:
+        # The query embedding as the server runs it: one BLAS and one OpenMP thread (set_threads).
+        embed = r["sizes"]["10000"]["ours"]["embed"]["p50"]
         p50 = http["1/facets"]["p50"]
         rows.append(["2", "HTTP p50 at 10k, facets asked <= query embedding + 10 ms",
-                     f"{p50:.1f} ms vs {embed:.1f} + 10 = {embed + 10:.1f} ms", _met(p50 <= embed + 10)])
+                     f"{p50:.1f} ms vs {embed:.1f} + 10 = {embed + 10:.1f} ms (embedding as served, "
+                     "in process at 10k)", _met(p50 <= embed + 10)])
     big = r["sizes"][sizes[-1] if "10000" not in r["sizes"] else "10000"]["ours"]
     share = big["repeated_query"]["p50"] / big["new_query"]["p50"]
     rows.append(["3", "a repeated query costs < 20% of a new one (in process, end to end, 10k)",
@@ -79,7 +81,8 @@ def render(r: Results) -> str:
         "### Equal work, default embedder (issue 19; benchmarks/speed_equal.py)",
         "",
         f"Measured {m.get('date', '?')} on {m.get('machine', '?')}; {m.get('versions', '')}. "
-        f"Command: `{m.get('command', '')}` ({m.get('minutes', 0):.1f} min). Embedder `{m['embedder']}` "
+        "Commands: " + "; then ".join(f"`{c}`" for c in m.get("commands", [m.get("command", "")])) +
+        f" ({m.get('minutes', 0):.1f} min in all). Embedder `{m['embedder']}` "
         f"(896 dimensions) with sentence vectors, {m['queries']} queries (the relevance set's), "
         f"{m['repeat']}x in process. Equal work = a top-10 page without facets, no filters.",
         "",
