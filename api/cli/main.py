@@ -58,15 +58,15 @@ def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Adres om op te luisteren")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Poort")] = 8000,
-    workers: Annotated[int | None, typer.Option(
-        min=1, max=64, help="Aantal serverprocessen (standaard: één per processorkern)")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Aantal serverprocessen; meer dan één helpt alleen met vrije processorkernen "
+        "(BENCHMARKS.md)")] = 1,
 ) -> None:
     """Start de zoekpagina en de API (uvicorn)."""
-    from api.http.server import default_workers, serve
+    from api.http.server import serve
 
     context = get_context(ctx)
     context.store(create=True)
-    workers = workers or default_workers()
     processes = f", {workers} serverprocessen" if workers > 1 else ""
     console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs{processes})")
     serve(context.settings, host=host, port=port, workers=workers)

@@ -15,12 +15,6 @@ from catalogue.settings import Settings
 APP_FACTORY = "api.http.app:app_from_env"
 
 
-def default_workers() -> int:
-    """One worker per core: searches are CPU-bound (the query model, FAISS, BM25), and one
-    process runs them one at a time under the GIL (measured in BENCHMARKS.md, "Speed")."""
-    return max(1, os.cpu_count() or 1)
-
-
 def server_config(settings: Settings, *, host: str, port: int, workers: int = 1) -> uvicorn.Config:
     """The uvicorn configuration for a catalogue.
 
