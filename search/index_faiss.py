@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import faiss
-from threadpoolctl import threadpool_limits
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from catalogue.errors import IndexMissing, IndexOutOfDate
 from catalogue.faults import crash_point
