@@ -12,12 +12,16 @@ store, the index and the embedder; the curator tools get the parts they use.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.operations import Operations
+from catalogue.errors import PraktijkbankError
 from catalogue.keys import ApiKeyStore
 from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.rate_limits import MemoryRateLimits, RateLimiter
@@ -28,11 +32,16 @@ from search.curation.duplicates import DuplicateFinder
 from search.curation.suggest import TagSuggester
 from search.embedders import Embedder, make_embedder
 from search.embedders.lazy import LazyEmbedder
+from search.embedders.query_cache import with_query_cache
 from search.index_faiss import PASSAGE_SCHEME
 from search.index_file import IndexFile
 from search.indexing import IndexMaintenance
 from search.query import QueryPlanner
 from search.service import SearchService, Tuning
+
+_log = logging.getLogger("praktijkbank.server")
+# A query the model embeds once at start, so that the first visitor does not wait for it.
+WARM_QUERY = "praktijken voor ouderen in de buurt"
 
 
 def tuning_from(settings: Settings) -> Tuning:
@@ -64,7 +73,8 @@ class Praktijkbank:
         store = SqliteStore(settings.db_path, create=create)
         return cls.assemble(
             store, SqliteKeyStore(store), index_path=settings.index_path, tuning=tuning_from(settings),
-            embedder=lambda: make_embedder(settings.embedder, allow_downloads=settings.allow_downloads))
+            embedder=lambda: with_query_cache(make_embedder(settings.embedder, allow_downloads=settings.allow_downloads),
+                                              settings.query_cache_size))
 
     @classmethod
     def over(cls, store: SqliteStore, *, index_path: Path, embedder: Embedder | Callable[[], Embedder],
@@ -108,6 +118,19 @@ class Praktijkbank:
         self.indexing.repair_in_background()
         self._warming = threading.Thread(target=self.warm, name="praktijkbank-warm", daemon=True)
         self._warming.start()
+
+    def warm_model(self) -> None:
+        """Load the query model and embed one query, so that the first search costs what the next
+        ones do (it took 1.9 s when the model loaded on the first query). A model that cannot load
+        is reported by the searches themselves."""
+        start = time.perf_counter()
+        try:
+            self.embedder.encode_queries([WARM_QUERY])
+        except PraktijkbankError as e:
+            _log.warning("Proces %d: het model kon niet opgewarmd worden: %s", os.getpid(), e)
+            return
+        _log.info("Proces %d: model %s geladen en opgewarmd in %.1f s", os.getpid(), self.embedder.name,
+                  time.perf_counter() - start)
 
     def close(self) -> None:
         self.store.close()

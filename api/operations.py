@@ -7,7 +7,7 @@ catalogue/errors.py; the commands and routes parse their input, call one operati
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,10 +141,12 @@ class Operations:
 
     def ingest(self, paths: list[Path], *, strict: bool = False, dry_run: bool = False,
                on_record: Progress | None = None, on_stored: StoredProgress | None = None,
-               batch: int | None = None) -> Ingested:
+               on_embedded: Progress | None = None, batch: int | None = None) -> Ingested:
         """Read, validate and store files in batches (ingest/pipeline.py), then name the
-        near-duplicates among the stored records."""
-        recorder = None if dry_run else RecordingUpdater(self.indexing)
+        near-duplicates among the stored records. `on_embedded` hears of every few practices
+        embedded, before their batch is written."""
+        updater: Any = self.indexing if on_embedded is None else _Reporting(self.indexing, on_embedded)
+        recorder = None if dry_run else RecordingUpdater(updater)
         report = ingest_paths(self.store, paths, indexer=recorder, strict=strict, dry_run=dry_run,
                               on_record=on_record, on_stored=on_stored, batch=batch)
         found: list[DuplicateMatch] = []
@@ -152,3 +154,23 @@ class Operations:
             stored = [self.store.get(pid) for pid in report.added + report.updated]
             found = self.near_duplicates(stored, vectors=recorder.vectors)
         return Ingested(report, found)
+
+
+class _Reporting:
+    """The index maintenance as ingest's updater, reporting each embedded practice.
+
+    It embeds in `prepare`, before the write, as the maintenance does, but through `encode`,
+    which reports progress, after a `prepare` of nothing has checked that the index can take them.
+    """
+
+    def __init__(self, indexing: IndexMaintenance, progress: Progress) -> None:
+        self.indexing = indexing
+        self.progress = progress
+
+    def prepare(self, practices: Sequence[Practice]) -> Any:
+        prepared = self.indexing.prepare([])
+        prepared.update(self.indexing.encode(practices, progress=self.progress))
+        return prepared
+
+    def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
+        self.indexing.apply(store, prepared, removed=removed)

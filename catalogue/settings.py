@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         default=0, ge=0, le=4096, description="0: exact vector search. Above 0, catalogues of "
         "20,000 practices or more use an approximate index (FAISS IVF) and scan this many of its "
         "groups per search; 64 keeps 94% of the exact hybrid top 10 at 100,000 practices (BENCHMARKS.md)")
+    query_cache_size: int = Field(
+        default=2048, ge=0, le=1_000_000, description="Query vectors kept in memory per process "
+        "(least recently used go first; about 4 KiB each with e5+use); a repeated query skips the "
+        "model. 0 turns the cache off")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"],
         description="Sites that may call the API from a browser (comma-separated; * = all)",

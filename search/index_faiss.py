@@ -27,6 +27,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from catalogue.errors import IndexMissing, IndexOutOfDate
 from catalogue.faults import crash_point
@@ -353,10 +354,14 @@ _thread_state = threading.local()
 
 
 def set_threads(n: int) -> None:
-    """FAISS OpenMP threads for every thread that searches; one serves single queries fastest."""
+    """FAISS OpenMP and BLAS threads for every thread that searches; one serves single queries
+    fastest. BLAS runs the sentence rescoring's matrix product: with its threads on a busy
+    2-core machine that product waited for a second core, 33 ms instead of 11 ms of dense time
+    per query at 10k practices (BENCHMARKS.md, "Equal work")."""
     global _serving_threads
     _serving_threads = n
     faiss.omp_set_num_threads(n)
+    threadpool_limits(limits=n, user_api="blas")
 
 
 def _apply_threads() -> None:

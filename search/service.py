@@ -6,6 +6,7 @@ only over those rows, so a filtered search never loses matches to post-filtering
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
@@ -133,13 +134,15 @@ class SearchService:
         mode: str | Mode = Mode.hybrid,
         page: int = 1,
         per_page: int = 10,
+        facets: Sequence[str] | None = None,
     ) -> SearchResult:
         """Search, or browse with filters when the query is empty.
 
         The practices that match a query are decided over the whole catalogue, independent of
         the filters: the filters then select among them. So `total` counts what is about the
         query, and the facet count of a value is the total that selecting it gives. Facets are
-        disjunctive: a kind's own selection is left out when counting that kind.
+        disjunctive: a kind's own selection is left out when counting that kind. Only the kinds
+        in `facets` are counted (None: every kind; empty: none, the cheapest page).
         """
         try:
             mode = Mode(mode)
@@ -150,13 +153,14 @@ class SearchService:
         if per_page < 1:
             raise InvalidInput("per_page", "moet 1 of meer zijn")
         filters = filters or Filters()
+        kinds = FACET_KINDS if facets is None else facet_kinds(facets)
         query = " ".join(query.replace("\x00", " ").split())
         scope = Filters(status=filters.status)
         if not query:
             matched = np.array(self.store.filter_rids(scope), dtype=np.int64)
             shown = np.array(self.store.filter_rids(filters, by_title=True), dtype=np.int64)
             ranked = Ranking(shown, np.zeros(len(shown), dtype=np.float64))
-            return self._page(ranked, matched, filters, set(), page, per_page, mode)
+            return self._page(ranked, matched, filters, set(), page, per_page, mode, kinds)
         plan = self._plan(query)
         scored, eligible, state, stems = self._score(plan, scope, mode)
         cutoff = self.tuning.cutoff if plan.short(self.tuning.short_query) else self.tuning.cutoff_long
@@ -168,11 +172,11 @@ class SearchService:
         in_results = about[keep]
         if state == "relevant" and in_results.any():
             result = self._page(Ranking(ranked.ids[in_results], ranked.scores[in_results]), matched,
-                                filters, stems, page, per_page, mode)
+                                filters, stems, page, per_page, mode, kinds)
         elif state == "none":
-            result = self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode)
+            result = self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, kinds)
         else:
-            result = self._nearest(plan, ranked, matched, filters, stems, page, per_page, mode)
+            result = self._nearest(plan, ranked, matched, filters, stems, page, per_page, mode, kinds)
         result.did_you_mean = plan.corrected
         return result
 
@@ -244,13 +248,14 @@ class SearchService:
         return fused, eligible, "relevant", stems
 
     def _nearest(self, plan: QueryPlan, ranked: Ranking, matched: np.ndarray, filters: Filters,
-                 stems: set[str], page: int, per_page: int, mode: Mode) -> SearchResult:
+                 stems: set[str], page: int, per_page: int, mode: Mode,
+                 kinds: Sequence[str] = FACET_KINDS) -> SearchResult:
         """Nothing is about the query: the closest practices under the filters, labelled, total 0."""
         if not plan.known or mode is Mode.lexical:
-            return self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode)
+            return self._page(Ranking.empty(), matched, filters, stems, page, per_page, mode, kinds)
         closest = ranked.head(self.tuning.nearest) if page == 1 else Ranking.empty()
-        result = self._page(closest, matched, filters, stems, 1, self.tuning.nearest, mode)
-        result.facets = self._facets(closest.ids[:0], matched, filters)
+        result = self._page(closest, matched, filters, stems, 1, self.tuning.nearest, mode, kinds)
+        result.facets = self._facets(closest.ids[:0], matched, filters, kinds)
         result.total, result.page, result.per_page, result.match = 0, page, per_page, "nearest"
         return result
 
@@ -281,9 +286,9 @@ class SearchService:
                        np.concatenate([rescored[order], tail]))
 
     def _page(self, ranked: Ranking, matched: np.ndarray, filters: Filters, stems: set[str],
-              page: int, per_page: int, mode: Mode) -> SearchResult:
+              page: int, per_page: int, mode: Mode, kinds: Sequence[str] = FACET_KINDS) -> SearchResult:
         with stage("facets"):
-            facets = self._facets(ranked.ids, matched, filters)
+            facets = self._facets(ranked.ids, matched, filters, kinds)
         with stage("page"):
             window = Ranking(ranked.ids[(page - 1) * per_page: page * per_page],
                              ranked.scores[(page - 1) * per_page: page * per_page]).pairs()
@@ -295,11 +300,14 @@ class SearchService:
         match: Match = "relevant" if len(ranked) else "none"
         return SearchResult(hits, len(ranked), page, per_page, facets, mode.value, match)
 
-    def _facets(self, shown: np.ndarray, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
+    def _facets(self, shown: np.ndarray, matched: np.ndarray, filters: Filters,
+                kinds: Sequence[str] = FACET_KINDS) -> dict[str, dict[str, int]]:
         """Disjunctive facet counts over the matching practices: each kind is counted under the
         other kinds' selections only, so a count is what selecting that value alone would give."""
-        counts = self.store.facet_counts(shown)
-        for kind in FACET_KINDS:
+        if not kinds:
+            return {}
+        counts = {kind: n for kind, n in self.store.facet_counts(shown).items() if kind in kinds}
+        for kind in kinds:
             if getattr(filters, kind):
                 allowed = self.store.filter_rids(replace(filters, **{kind: ()}))
                 counts[kind] = self.store.facet_counts(matched[np.isin(matched, allowed)])[kind]
@@ -320,6 +328,14 @@ class SearchService:
         practices = self.store.get_many(r for r, _ in neighbours)
         return [Hit(practices[r], s, make_snippet(practices[r].summary, set()))
                 for r, s in neighbours if r in practices]
+
+
+def facet_kinds(facets: Sequence[str] | str) -> tuple[str, ...]:
+    """The facet kinds asked for, in FACET_KINDS order; InvalidInput naming `facets` for others."""
+    asked = {facets} if isinstance(facets, str) else set(facets)
+    if unknown := sorted(asked - set(FACET_KINDS)):
+        raise InvalidInput("facets", f"onbekende soort '{unknown[0]}'; kies uit: {', '.join(FACET_KINDS)}")
+    return tuple(kind for kind in FACET_KINDS if kind in asked)
 
 
 def _snippet_source(p: Practice) -> str:

@@ -13,18 +13,11 @@ from typing import Annotated, Any
 import click
 import typer
 import yaml
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from api.cli.context import console, err_console, fail, get_context, handle_errors
 from api.cli.curation_cmds import CurationNotes, curation_notes
 from api.cli.curation_view import additions_text, coverage_table, print_hint, theme_table, write_heatmap
+from api.cli.progress import Meter
 from api.cli.render import counts_table, practice_panel, practice_table, print_json, print_report
 from catalogue.coverage import coverage_of
 from catalogue.errors import InvalidRecord
@@ -55,20 +48,17 @@ def ingest_cmd(
 ) -> None:
     """Lees praktijken uit JSON, JSONL, YAML, CSV of Markdown en sla ze op."""
     core = get_context(ctx).core(create=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TextColumn("nog"), TimeRemainingColumn(), console=err_console,
-                  transient=True, disable=as_json or not err_console.is_terminal) as progress:
-        task = progress.add_task("Records lezen", total=None)
-        storing: list[Any] = []
+    read = [0]
 
-        def stored(done: int, total: int) -> None:  # per batch: each one is saved for good
-            if not storing:
-                progress.update(task, visible=False)
-                storing.append(progress.add_task("Inbedden en opslaan", total=total))
-            progress.update(storing[0], completed=done)
+    def reading(n: int) -> None:
+        read[0] += n
+        meter.reading(n)
 
-        ingested = core.operations.ingest(paths, strict=strict, dry_run=dry_run,
-                                          on_record=lambda n: progress.advance(task, n), on_stored=stored)
+    with Meter("Inbedden en opslaan", console=err_console, enabled=not as_json) as meter:
+        # Embedding reports per few practices; each stored batch (saved for good) sets the count.
+        ingested = core.operations.ingest(
+            paths, strict=strict, dry_run=dry_run, on_record=reading, on_stored=meter.update,
+            on_embedded=lambda n: meter.update(meter.done + n, meter.total or read[0]))
     report = ingested.report
     notes = CurationNotes()
     if report.added or report.updated:

@@ -59,16 +59,18 @@ def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Adres om op te luisteren")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Poort")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Aantal serverprocessen; meer dan één helpt alleen met vrije processorkernen "
+        "(BENCHMARKS.md)")] = 1,
 ) -> None:
     """Start de zoekpagina en de API (uvicorn)."""
-    import uvicorn
-
-    from api.http.server import server_config
+    from api.http.server import serve
 
     context = get_context(ctx)
     context.store(create=True)
-    console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs)")
-    uvicorn.Server(server_config(context.settings, host=host, port=port)).run()
+    processes = f", {workers} serverprocessen" if workers > 1 else ""
+    console.print(f"Praktijkbank op http://{host}:{port}/  (API-documentatie: /docs{processes})")
+    serve(context.settings, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from api.cli.catalogue_cmds import JsonOpt, KrachtlijnOpt, RegionOpt, SectorOpt
 from api.cli.context import console, err_console, get_context, handle_errors
+from api.cli.progress import Meter
 from api.cli.render import print_json
 from catalogue.store import make_filters
 from search.service import Hit, SearchResult
@@ -72,7 +72,9 @@ def search_cmd(
     """Zoek praktijken in je eigen woorden."""
     service = get_context(ctx).core().search
     filters = make_filters(krachtlijn=krachtlijn, region=region, sector=sector)
-    result = service.search(query, filters=filters, mode=mode, page=page, per_page=limit)
+    # --json reports every facet kind; the table shows none, so it does not count them.
+    result = service.search(query, filters=filters, mode=mode, page=page, per_page=limit,
+                            facets=None if as_json else ())
     if as_json:
         print_json({"query": query, "mode": result.mode, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "results": [hit_json(h) for h in result.hits],
@@ -107,20 +109,13 @@ def similar_cmd(
     console.print(table)
 
 
-def _progress(total: int) -> Progress:
-    return Progress(TextColumn("Embedden"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err_console, transient=True, disable=not err_console.is_terminal)
-
-
 @app.command("reindex")
 @handle_errors
 def reindex_cmd(ctx: typer.Context) -> None:
     """Herbouw de volledige-tekstindex en de zoekindex uit de catalogus."""
     core = get_context(ctx).core()
-    total = len(core.store.index_entries())
-    with _progress(total) as progress:
-        task = progress.add_task("embed", total=total)
-        report = core.indexing.reindex(progress=lambda n: progress.advance(task, n))
+    with Meter("Inbedden", console=err_console, total=len(core.store.index_entries())) as meter:
+        report = core.indexing.reindex(progress=meter.advance)
     console.print(f"[green]Zoekindex herbouwd:[/] {report.total} praktijken met {core.embedder.name}.")
 
 

@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, core: Praktijkbank | None = Non
         # thread (logged, shown on /health); keyword search answers meanwhile. The in-memory
         # read views and the approximate index are warmed in a thread, without delaying start.
         app.state.core.start_serving()
+        app.state.core.warm_model()  # before uvicorn serves: every worker is ready when it accepts
         yield
         app.state.core.close()
 

@@ -39,7 +39,20 @@ def _keys(kind: str) -> dict[str, object]:
 KrachtlijnFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("krachtlijn"))]
 RegionFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("region"))]
 SectorFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("sector"))]
+FacetsParam = Annotated[list[str] | None, Query(
+    max_length=20, description="Welke facetten geteld worden: `krachtlijn`, `region`, `sector`, herhaald of "
+    "met komma's gescheiden (`facets=krachtlijn,region`). Leeg (`facets=`) telt er geen: het snelste "
+    "antwoord, voor wie geen filters toont. Zonder de parameter worden alle soorten geteld, zoals "
+    "vroeger, zodat bestaande toepassingen blijven werken.",
+    json_schema_extra={"items": {"type": "string", "maxLength": 80}})]
 TermFilter = Annotated[list[str], Query(max_length=20, json_schema_extra={"items": {"type": "string", "maxLength": 80}})]
+
+
+def facet_list(values: list[str] | None) -> list[str] | None:
+    """The kinds of a repeatable, comma-separated parameter; None when it was not given."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def filters_from(krachtlijn: list[str], region: list[str], sector: list[str], target_group: list[str],
@@ -67,6 +80,7 @@ def search(
     mode: Annotated[Mode, Query(description="hybrid, semantic of lexical")] = Mode.hybrid,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, description="Per pagina; begrensd door de instelling max_per_page")] = 10,
+    facets: FacetsParam = None,
 ) -> SearchResponse:
     """Hybride zoeken (semantisch + BM25) met filters, facetten en paginering."""
     if len(q) > settings.max_query_chars:
@@ -76,7 +90,8 @@ def search(
     q = bound_query(q)  # NFC, no floods of combining marks, capped words: a bounded cost
     if core.indexing.rebuilding:
         mode = Mode.lexical  # the vector index is being rebuilt: keywords answer, nobody waits
-    result = core.search.search(q, filters=filters, mode=mode, page=page, per_page=per_page)
+    result = core.search.search(q, filters=filters, mode=mode, page=page, per_page=per_page,
+                                facets=facet_list(facets))
     return SearchResponse(
         query=q, mode=result.mode, total=result.total, page=result.page, per_page=result.per_page,
         results=[search_item(request, h) for h in result.hits], facets=Facets(**result.facets),

@@ -24,9 +24,11 @@ class SearchItem(BaseModel):
 
 
 class Facets(BaseModel):
-    krachtlijn: dict[str, int]
-    region: dict[str, int]
-    sector: dict[str, int]
+    """Counts per value of the kinds asked for in `facets`; a kind not asked for is null."""
+
+    krachtlijn: dict[str, int] | None = None
+    region: dict[str, int] | None = None
+    sector: dict[str, int] | None = None
 
 
 class SearchResponse(BaseModel):
@@ -38,7 +40,8 @@ class SearchResponse(BaseModel):
     results: list[SearchItem]
     facets: Facets = Field(description="Per waarde: het totaal dat die waarde aanvinken geeft. Een soort "
                                        "telt zonder haar eigen selectie (disjunctief): waarden binnen een "
-                                       "soort combineren met OF, soorten met EN.")
+                                       "soort combineren met OF, soorten met EN. Alleen de soorten uit de "
+                                       "parameter `facets` worden geteld; de andere zijn null.")
     match: Literal["relevant", "nearest", "none"] = Field(
         "relevant", description="relevant: de resultaten gaan over de zoekvraag; nearest: geen praktijk "
         "gaat erover, `results` zijn de dichtstbijzijnde (total 0); none: de zoekvraag bevat geen "

@@ -229,6 +229,8 @@
     params.set('mode', 'hybrid');
     params.set('page', String(state.page));
     params.set('per_page', String(PER_PAGE));
+    // The counts next to the checkboxes: only the kinds the page shows.
+    params.set('facets', FILTER_GROUPS.map((g) => g.name).join(','));
     return '/api/search?' + params.toString();
   }
 

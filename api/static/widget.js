@@ -232,6 +232,7 @@
       if (mode) params.set('mode', mode);
       params.set('page', '1');
       params.set('per_page', String(this.resultCount));
+      params.set('facets', ''); // the widget shows no filters: no facet counts, a faster answer
 
       this._showStatus('Zoeken…');
       this._retry.hidden = true;

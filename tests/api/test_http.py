@@ -23,6 +23,36 @@ def test_search_response_shape(client):
     assert set(body["facets"]) == {"krachtlijn", "region", "sector"}
 
 
+@pytest.mark.parametrize("params, kinds", [
+    ([], {"krachtlijn", "region", "sector"}),  # no parameter: every kind, as before
+    ([("facets", "")], set()),
+    ([("facets", "region")], {"region"}),
+    ([("facets", "krachtlijn,region"), ("facets", "sector")], {"krachtlijn", "region", "sector"}),
+    ([("facets", " sector , krachtlijn ")], {"krachtlijn", "sector"}),
+])
+def test_search_counts_the_facets_asked_for(client, params, kinds):
+    base = [("q", "buurt"), ("region", "antwerpen")]
+    full = client.get("/api/search", params=base).json()
+    body = client.get("/api/search", params=base + params).json()
+    assert {k for k, v in body["facets"].items() if v is not None} == kinds
+    assert {k: body["facets"][k] for k in kinds} == {k: full["facets"][k] for k in kinds}
+    assert set(body["facets"]) == {"krachtlijn", "region", "sector"}  # the others are null
+    assert (body["total"], body["results"]) == (full["total"], full["results"])
+
+
+def test_unknown_facet_kind_is_422_in_dutch_naming_facets(client):
+    r = client.get("/api/search", params={"q": "buurt", "facets": "region,thema"})
+    assert r.status_code == 422
+    assert [e["parameter"] for e in r.json()["errors"]] == ["facets"]
+    assert "onbekende soort 'thema'" in r.json()["detail"]
+
+
+def test_openapi_documents_the_facets_parameter(client):
+    spec = client.get("/openapi.json").json()
+    param = next(p for p in spec["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "facets")
+    assert "Zonder de parameter" in param["description"]
+
+
 def test_search_filters_repeatable_and_aliases(client):
     r = client.get("/api/search", params=[("region", "Antwerpen"), ("region", "West-Vlaanderen"), ("q", "")])
     assert {x["region"] for x in r.json()["results"]} == {"antwerpen", "west-vlaanderen"}

@@ -211,3 +211,26 @@ def test_whole_counts_language_words_the_catalogue_lacks_but_not_nonsense(store,
     assert query("qwxz koers").whole == pytest.approx(held.ideal)  # not a word: not missing
     translated = query("homeless", "daklozen dakloze")  # the glossary stands in for it
     assert translated.ideal > 0 and translated.whole == pytest.approx(translated.ideal)
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+@pytest.mark.parametrize("query", ["", "buurtbewoners hulp jongeren", "xqzt vlmp"])
+def test_facets_asked_for_are_the_full_counts_of_those_kinds_only(service, filters, query):
+    f = make_filters(**filters)
+    full = service.search(query, filters=f, per_page=3)
+    for kinds in [(), ("region",), ("sector", "krachtlijn"), ("krachtlijn", "region", "sector")]:
+        part = service.search(query, filters=f, per_page=3, facets=kinds)
+        assert part.facets == {kind: full.facets[kind] for kind in ("krachtlijn", "region", "sector")
+                               if kind in kinds}
+        # Facets change nothing else: the same page, total and state.
+        assert [h.practice.id for h in part.hits] == [h.practice.id for h in full.hits]
+        assert (part.total, part.match) == (full.total, full.match)
+    assert service.search(query, filters=f, facets=None).facets == full.facets
+    assert set(full.facets) == {"krachtlijn", "region", "sector"}
+
+
+def test_unknown_facet_kind_is_an_error_naming_facets(service):
+    with pytest.raises(InvalidInput) as e:
+        service.search("taal", facets=["region", "theme"])
+    assert e.value.parameter == "facets"
+    assert service.search("taal", facets="region").facets.keys() == {"region"}
