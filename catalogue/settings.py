@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         "'minilm' (bundled all-MiniLM-L6-v2, English only), or 'st:<model name or path>' for any "
         "sentence-transformers model",
     )
+    database_url: str | None = Field(
+        default=None, description="postgresql://... selects PostgreSQL + pgvector (several API servers "
+        "over one database); empty: SQLite + FAISS in the catalogue folder")
     search_mode: str = Field(default="hybrid", description="Default search mode")
     fusion: Literal["convex", "rrf"] = Field(
         default="convex", description="How hybrid search fuses the dense and lexical rankings")
