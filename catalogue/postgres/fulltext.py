@@ -33,19 +33,20 @@ _REANALYSE_LOCK = int.from_bytes(b"pbreanal", "big") - (1 << 63)
 
 # FTS5's bm25() over the stored postings. %(terms)s and %(weights)s are parallel arrays (one
 # entry per distinct term); {scope} keeps the scored rows to the candidates. The arithmetic
-# follows Lexicon._scored: idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * len / avg)).
+# follows Lexicon._scored and Lexicon.search step by step (a posting's score is
+# idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * len / avg)), scaled by the term's weight, and a
+# row's terms are added in query order), so rows that tie there tie here too.
 _BM25 = f"""
-WITH q AS (SELECT * FROM unnest(%(terms)s::text[], %(weights)s::float8[]) AS q(term, weight)),
+WITH q AS (SELECT * FROM unnest(%(terms)s::text[], %(weights)s::float8[]) WITH ORDINALITY AS q(term, weight, ord)),
 stats AS (SELECT count(*)::float8 AS n, coalesce(avg(len::float8), 1) AS avgdl FROM doclen),
 df AS (SELECT t.term, count(*)::float8 AS df FROM terms t JOIN q USING (term) GROUP BY t.term),
 idf AS (SELECT df.term, ln((stats.n - df.df + 0.5) / (df.df + 0.5)) AS raw FROM df, stats)
-SELECT t.rid, sum(q.weight * (CASE WHEN idf.raw > 0 THEN idf.raw ELSE {IDF_FLOOR!r} END)
-                  * (t.wtf * {K1 + 1!r}) / (t.wtf + {K1!r} * (1 - {B!r} + {B!r} * d.len / stats.avgdl))) AS score
+SELECT t.rid, sum(q.weight * ((CASE WHEN idf.raw > 0 THEN idf.raw ELSE {IDF_FLOOR!r} END) * (t.wtf * {K1 + 1!r})
+                  / (t.wtf + {K1!r} * (1 - {B!r} + {B!r} * d.len / stats.avgdl))) ORDER BY q.ord) AS score
 FROM terms t JOIN q USING (term) JOIN idf USING (term) JOIN doclen d ON d.rid = t.rid CROSS JOIN stats
 {{scope}}
 GROUP BY t.rid ORDER BY score DESC, t.rid LIMIT %(limit)s
 """
-
 
 def query_tokens(terms: Sequence[str]) -> list[str]:
     """The distinct stored tokens of analysed query terms.
@@ -178,6 +179,10 @@ class PostgresFullText:
         with self.store.sessions.connection() as conn:
             stored = get_meta(conn, "analyzer")
         if stored == current:
+            return
+        if (reason := self.store.read_only_reason()) is not None:  # still serves reads
+            _log.warning("termen gemaakt met analyzer %s, niet %s; niet opnieuw geanalyseerd: %s",
+                         stored, current, reason)
             return
         with self.store.sessions.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [_REANALYSE_LOCK])

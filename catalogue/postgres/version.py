@@ -64,9 +64,13 @@ class VersionWatch:
                 self._version = version
 
     def close(self) -> None:
-        """Stop the listener; it closes its connection within one wake-up (_WAKE_S)."""
+        """Stop the listener: it closes its connection within one wake-up (_WAKE_S), by itself."""
         self._stop.set()
-        self._thread.join(timeout=2 * _WAKE_S)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for a closed listener to end; whether it did."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     # -- the listener --------------------------------------------------------------------------
 
