@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from catalogue import analysis
-from catalogue.lexicon import B, IDF_FLOOR, K1, Lexicon, fts_tokens
+from catalogue.lexicon import IDF_FLOOR, K1, B, Lexicon, fts_tokens
 from catalogue.postgres import rows as pgrows
 from catalogue.postgres.schema import get_meta, set_meta
 from catalogue.store import Filters
@@ -73,7 +73,7 @@ class PostgresFullText:
                 statuses = dict(conn.execute("SELECT rid, status FROM practices").fetchall())
                 lengths = conn.execute("SELECT rid, len FROM doclen ORDER BY rid").fetchall()
                 postings = conn.execute("SELECT term, rid, wtf FROM terms").fetchall()
-        except Exception:  # noqa: BLE001 - the SQL BM25 keeps answering; logged for the operator
+        except Exception:
             _log.warning("BM25-postings niet opgebouwd; PostgreSQL antwoordt zelf", exc_info=True)
             return None
         return Lexicon.from_postings(version, [r for r, _ in lengths], [n for _, n in lengths], statuses,

@@ -18,6 +18,7 @@ connection each, and one store's commit is seen by the others at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -88,7 +89,7 @@ class VersionWatch:
         try:
             with connect(self.url, autocommit=True) as conn:
                 self._seen(_read(conn), current=True)
-        except Exception:  # noqa: BLE001 - keep serving the last version; the listener retries
+        except Exception:
             _log.warning("catalogusversie niet gelezen", exc_info=True)
 
     def _run(self) -> None:
@@ -97,7 +98,7 @@ class VersionWatch:
             try:
                 self._listen()
                 delay = 0.05
-            except Exception:  # noqa: BLE001 - a lost connection: reconnect after a pause
+            except Exception:
                 if self._stop.is_set():
                     break
                 _log.info("LISTEN-verbinding verloren; opnieuw verbinden", exc_info=True)
@@ -119,10 +120,8 @@ class VersionWatch:
         while not self._stop.is_set():
             for notify in conn.notifies(timeout=_WAKE_S, stop_after=1):
                 heard = time.monotonic()
-                try:
+                with contextlib.suppress(ValueError):
                     self._seen(int(notify.payload), current=False)
-                except ValueError:
-                    pass
             if time.monotonic() - heard >= self.recheck_s / 2:
                 # idle for a while: the row is cheap to read, catches lost messages, and proves
                 # the connection alive
@@ -135,10 +134,8 @@ class VersionWatch:
     def _close_conn(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken
                 conn.close()
-            except Exception:  # noqa: BLE001 - already broken
-                pass
 
 
 def _read(conn: Any) -> int:
