@@ -165,12 +165,11 @@ class PostgresFullText:
         with store.sessions.transaction() as conn:
             conn.execute("DELETE FROM terms")
             conn.execute("DELETE FROM doclen")
-            count = 0
-            for rid, practice in store.readable_rows():
-                write_postings(conn, rid, practice)
-                count += 1
+            readable = list(store.readable_rows())
+            for start in range(0, len(readable), 1000):
+                write_postings(conn, readable[start:start + 1000])
             set_meta(conn, "analyzer", analysis.current().config.version)
-        return count
+        return len(readable)
 
     def rebuild_if_reanalysed(self) -> None:
         """Postings made by another analyzer version are made again with this one (once, whichever
@@ -194,10 +193,21 @@ class PostgresFullText:
         self.words.clear()
 
 
-def write_postings(conn: Any, rid: int, practice: Any) -> None:
-    """Store one practice's postings and length (its old ones must be gone)."""
-    pairs, length = pgrows.postings(practice)
-    if pairs:
-        conn.execute("INSERT INTO terms (rid, term, wtf) SELECT %s, * FROM unnest(%s::text[], %s::float8[])",
-                     [rid, [t for t, _ in pairs], [w for _, w in pairs]])
-    conn.execute("INSERT INTO doclen (rid, len) VALUES (%s, %s)", [rid, length])
+def write_postings(conn: Any, items: Sequence[tuple[int, Any]]) -> None:
+    """Store the practices' postings and lengths, in two statements (their old ones must be gone)."""
+    rids: list[int] = []
+    terms: list[str] = []
+    wtfs: list[float] = []
+    lengths: list[int] = []
+    for rid, practice in items:
+        pairs, length = pgrows.postings(practice)
+        rids.extend([rid] * len(pairs))
+        terms.extend(t for t, _ in pairs)
+        wtfs.extend(w for _, w in pairs)
+        lengths.append(length)
+    if terms:
+        conn.execute("INSERT INTO terms (rid, term, wtf) SELECT * FROM unnest(%s::bigint[], %s::text[], "
+                     "%s::float8[])", [rids, terms, wtfs])
+    if items:
+        conn.execute("INSERT INTO doclen (rid, len) SELECT * FROM unnest(%s::bigint[], %s::int[])",
+                     [[rid for rid, _ in items], lengths])

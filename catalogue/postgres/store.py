@@ -34,6 +34,8 @@ from catalogue.views import RowCache, View
 
 __all__ = ["PostgresStore"]
 
+WRITE_CHUNK = 500  # practices per bulk write
+
 # Tables a writer must be able to change, with the privileges it needs on each.
 _WRITTEN = {"practices": ("INSERT", "UPDATE", "DELETE"), "practice_tags": ("INSERT", "DELETE"),
             "terms": ("INSERT", "DELETE"), "doclen": ("INSERT", "DELETE"), "catalogue_version": ("UPDATE",)}
@@ -130,43 +132,71 @@ class PostgresStore:
     # -- writes ---------------------------------------------------------------------------
 
     def upsert_many(self, practices: Iterable[Practice], *, dry_run: bool = False) -> UpsertResult:
-        """Insert or update by id in one transaction; unchanged records are not touched."""
+        """Insert or update by id in one transaction; unchanged records are not touched.
+
+        Written in chunks of WRITE_CHUNK practices, a few statements per chunk: a round trip to
+        the server costs more than the SQL behind it."""
         result = UpsertResult()
         today = dt.date.today()
         try:
             with self.sessions.transaction() as conn:
+                chunk: list[Practice] = []
+                ids: set[str] = set()
                 for practice in practices:
-                    self._upsert_one(conn, practice, result, today)
+                    if len(chunk) >= WRITE_CHUNK or practice.id in ids:  # a repeated id sees the first
+                        self._upsert_chunk(conn, chunk, result, today)
+                        chunk, ids = [], set()
+                    chunk.append(practice)
+                    ids.add(practice.id)
                     crash_point("store:mid-transaction")
+                self._upsert_chunk(conn, chunk, result, today)
                 if dry_run:
                     raise _DryRun(result)
         except _DryRun:
             pass
         return result
 
-    def _upsert_one(self, conn: Any, practice: Practice, result: UpsertResult, today: dt.date) -> None:
-        existing = conn.execute("SELECT rid, content_hash, created::text FROM practices WHERE id = %s",
-                                [practice.id]).fetchone()
-        if existing and existing[1] == practice.content_hash():
-            result.unchanged.append(practice.id)
+    def _upsert_chunk(self, conn: Any, chunk: list[Practice], result: UpsertResult, today: dt.date) -> None:
+        """Practices with distinct ids: one read of what exists, then the writes in bulk."""
+        if not chunk:
             return
-        practice = practice.model_copy(update={
-            "created": practice.created or (dt.date.fromisoformat(existing[2])
-                                            if existing and existing[2] else today),
-            "updated": today if existing or not practice.updated else practice.updated,
-        })
-        row = pgrows.to_row(practice)
-        if existing:
-            rid = int(existing[0])
-            conn.execute(pgrows.update_sql(row), {**row, "rid": rid})
-            conn.execute("DELETE FROM practice_tags WHERE rid = %s", [rid])
-            conn.execute("DELETE FROM terms WHERE rid = %s", [rid])
-            conn.execute("DELETE FROM doclen WHERE rid = %s", [rid])
-            result.updated.append(practice.id)
-        else:
-            rid = int(conn.execute(pgrows.insert_sql(row), row).fetchone()[0])
-            result.added.append(practice.id)
-        write_derived(conn, rid, practice)
+        existing = {row[0]: row[1:] for row in conn.execute(
+            "SELECT id, rid, content_hash, created::text FROM practices WHERE id = ANY(%s)",
+            [[p.id for p in chunk]]).fetchall()}
+        inserts: list[tuple[Practice, dict[str, Any]]] = []
+        updates: list[tuple[int, Practice, dict[str, Any]]] = []
+        for practice in chunk:
+            found = existing.get(practice.id)
+            if found and found[1] == practice.content_hash():
+                result.unchanged.append(practice.id)
+                continue
+            practice = practice.model_copy(update={
+                "created": practice.created or (dt.date.fromisoformat(found[2]) if found and found[2] else today),
+                "updated": today if found or not practice.updated else practice.updated,
+            })
+            if found:
+                updates.append((int(found[0]), practice, pgrows.to_row(practice)))
+                result.updated.append(practice.id)
+            else:
+                inserts.append((practice, pgrows.to_row(practice)))
+                result.added.append(practice.id)
+        written: list[tuple[int, Practice]] = []
+        with conn.cursor() as cur:
+            if updates:
+                cur.executemany(pgrows.update_sql(updates[0][2]), [{**row, "rid": rid} for rid, _, row in updates])
+                rids = [rid for rid, _, _ in updates]
+                for table in ("practice_tags", "terms", "doclen"):
+                    cur.execute(f"DELETE FROM {table} WHERE rid = ANY(%s)", [rids])
+                written += [(rid, p) for rid, p, _ in updates]
+            if inserts:
+                cur.executemany(pgrows.insert_sql(inserts[0][1]), [row for _, row in inserts], returning=True)
+                new_rids = []
+                while True:
+                    new_rids.append(int(cur.fetchone()[0]))
+                    if not cur.nextset():
+                        break
+                written += list(zip(new_rids, [p for p, _ in inserts], strict=True))
+        write_derived(conn, written)
 
     def delete(self, practice_id: str) -> int:
         """Delete a practice; its tags, postings and vectors go with it (ON DELETE CASCADE)."""
@@ -180,8 +210,9 @@ class PostgresStore:
         """Rebuild the tags and postings from `practices`; rows the model rejects get neither."""
         with self.sessions.transaction() as conn:
             conn.execute("DELETE FROM practice_tags")
-            for rid, practice in self.readable_rows():
-                write_tags(conn, rid, practice)
+            readable = list(self.readable_rows())
+            for start in range(0, len(readable), WRITE_CHUNK):
+                write_tags(conn, readable[start:start + WRITE_CHUNK])
             return self.fulltext.rebuild()
 
     def readable_rows(self) -> Iterator[tuple[int, Practice]]:
@@ -294,16 +325,19 @@ class PostgresStore:
         return self.fulltext.rebuild()
 
 
-def write_tags(conn: Any, rid: int, practice: Practice) -> None:
-    with conn.cursor() as cur:
-        cur.executemany("INSERT INTO practice_tags (kind, value, rid) VALUES (%s, %s, %s)",
-                        pgrows.tag_rows(rid, practice))
+def write_tags(conn: Any, items: Sequence[tuple[int, Practice]]) -> None:
+    """The practices' tags, in one statement (their old ones must be gone)."""
+    rows = [row for rid, practice in items for row in pgrows.tag_rows(rid, practice)]
+    if rows:
+        conn.execute("INSERT INTO practice_tags (kind, value, rid) "
+                     "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])",
+                     [[k for k, _, _ in rows], [v for _, v, _ in rows], [r for _, _, r in rows]])
 
 
-def write_derived(conn: Any, rid: int, practice: Practice) -> None:
-    """A practice's tags and postings (its old ones must be gone)."""
-    write_tags(conn, rid, practice)
-    write_postings(conn, rid, practice)
+def write_derived(conn: Any, items: Sequence[tuple[int, Practice]]) -> None:
+    """The practices' tags and postings (their old ones must be gone)."""
+    write_tags(conn, items)
+    write_postings(conn, items)
 
 
 class _DryRun(Exception):
