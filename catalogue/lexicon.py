@@ -88,11 +88,12 @@ class Lexicon:
                            np.concatenate(row_parts), np.concatenate(weight_parts), lengths)
 
     @classmethod
-    def from_postings(cls, version: int, rids: Sequence[int], lengths: Sequence[int],
-                      statuses: Mapping[int, str], terms: Sequence[str], term_rids: Sequence[int],
-                      wtfs: Sequence[float]) -> Lexicon:
+    def from_postings(cls, version: int, rids: Sequence[int] | np.ndarray, lengths: Sequence[int] | np.ndarray,
+                      statuses: Mapping[int, str], terms: Sequence[str], counts: Sequence[int] | np.ndarray,
+                      posting_rids: Sequence[int] | np.ndarray, wtfs: Sequence[float] | np.ndarray) -> Lexicon:
         """Score stored postings: the rows `rids` with their lengths (every token of the row,
-        unweighted) and one (term, rid, column-weighted frequency) triple per posting.
+        unweighted), and the postings grouped by term: `counts[i]` postings of `terms[i]`, each a
+        rid and a column-weighted frequency, in that order.
 
         The PostgreSQL store keeps these in its `terms` and `doclen` tables; given what `load`
         reads from FTS5, the scores are the same.
@@ -100,19 +101,19 @@ class Lexicon:
         rid_array = np.asarray(rids, dtype=np.int64)
         n_rows = len(rid_array)
         codes: dict[str, int] = {}
-        status = np.array([codes.setdefault(statuses.get(int(r), ""), len(codes)) for r in rid_array],
+        status = np.array([codes.setdefault(statuses.get(int(r), ""), len(codes)) for r in rid_array.tolist()],
                           dtype=np.int16)
         row_of = np.full(int(rid_array.max()) + 1 if n_rows else 1, -1, dtype=np.int64)
         row_of[rid_array] = np.arange(n_rows)
-        posting_rids = np.asarray(term_rids, dtype=np.int64)
-        known = (posting_rids >= 0) & (posting_rids < len(row_of))
-        posting_rows = np.full(len(posting_rids), -1, dtype=np.int64)
-        posting_rows[known] = row_of[posting_rids[known]]
-        keep = posting_rows >= 0  # postings of a row without a length are no row of the table
-        ids: defaultdict[str, int] = defaultdict(count().__next__)
-        term_ids = np.fromiter(map(ids.__getitem__, terms), dtype=np.int64, count=len(terms))
-        return cls._scored(version, rid_array, status, codes, dict(ids), term_ids[keep], posting_rows[keep],
-                           np.asarray(wtfs, dtype=np.float64)[keep], np.asarray(lengths, dtype=np.float64))
+        of_rid = np.asarray(posting_rids, dtype=np.int64)
+        term_of = np.repeat(np.arange(len(terms), dtype=np.int64), np.asarray(counts, dtype=np.int64))
+        rows = np.full(len(of_rid), -1, dtype=np.int64)
+        known = (of_rid >= 0) & (of_rid < len(row_of))
+        rows[known] = row_of[of_rid[known]]
+        keep = rows >= 0  # postings of a rid without a length are no row of the table
+        return cls._scored(version, rid_array, status, codes, {t: i for i, t in enumerate(terms)}, term_of[keep],
+                           rows[keep], np.asarray(wtfs, dtype=np.float64)[keep],
+                           np.asarray(lengths, dtype=np.float64))
 
     @classmethod
     def _scored(cls, version: int, rids: np.ndarray, status: np.ndarray, codes: dict[str, int],

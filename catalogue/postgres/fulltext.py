@@ -48,6 +48,27 @@ FROM terms t JOIN q USING (term) JOIN idf USING (term) JOIN doclen d ON d.rid = 
 GROUP BY t.rid ORDER BY score DESC, t.rid LIMIT %(limit)s
 """
 
+# Rows of a binary COPY of NOT NULL fixed-size columns: a field count, then length and value of
+# each field, all big-endian (PostgreSQL's COPY BINARY format).
+_DOCLEN = np.dtype([("fields", ">i2"), ("n1", ">i4"), ("rid", ">i8"), ("n2", ">i4"), ("len", ">i4")])
+_POSTING = np.dtype([("fields", ">i2"), ("n1", ">i4"), ("rid", ">i8"), ("n2", ">i4"), ("wtf", ">f8")])
+_COPY_HEADER = 19  # signature (11 bytes), flags, header extension length
+_COPY_TRAILER = 2
+
+
+def _copy_binary(conn: Any, query: str, dtype: np.dtype) -> np.ndarray:
+    """The rows of `query` as a structured array, read with one binary COPY (no Python object per
+    value: 5 million postings at 100k practices)."""
+    chunks: list[bytes] = []
+    with conn.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
+        for data in copy:
+            chunks.append(bytes(data))
+    body = b"".join(chunks)[_COPY_HEADER:-_COPY_TRAILER]
+    if len(body) % dtype.itemsize:
+        raise ValueError(f"COPY BINARY: {len(body)} bytes are no whole number of {dtype.itemsize}-byte rows")
+    return np.frombuffer(body, dtype=dtype)
+
+
 def query_tokens(terms: Sequence[str]) -> list[str]:
     """The distinct stored tokens of analysed query terms.
 
@@ -70,15 +91,17 @@ class PostgresFullText:
         """The stored postings read in one snapshot taken after `version` was seen."""
         try:
             with self.store.sessions.snapshot() as conn:
-                statuses = dict(conn.execute("SELECT rid, status FROM practices").fetchall())
-                lengths = conn.execute("SELECT rid, len FROM doclen ORDER BY rid").fetchall()
-                postings = conn.execute("SELECT term, rid, wtf FROM terms").fetchall()
-        except Exception:
+                statuses = {int(rid): status for status, rids in conn.execute(
+                    "SELECT status, array_agg(rid) FROM practices GROUP BY status").fetchall() for rid in rids}
+                lengths = _copy_binary(conn, "SELECT rid, len FROM doclen ORDER BY rid", _DOCLEN)
+                grouped = conn.execute("SELECT term, count(*) FROM terms GROUP BY term ORDER BY term").fetchall()
+                postings = _copy_binary(conn, "SELECT rid, wtf FROM terms ORDER BY term, rid", _POSTING)
+        except Exception:  # the SQL BM25 keeps answering; logged for the operator
             _log.warning("BM25-postings niet opgebouwd; PostgreSQL antwoordt zelf", exc_info=True)
             return None
-        return Lexicon.from_postings(version, [r for r, _ in lengths], [n for _, n in lengths], statuses,
-                                     [p[0] for p in postings], [p[1] for p in postings],
-                                     [p[2] for p in postings])
+        return Lexicon.from_postings(version, lengths["rid"], lengths["len"], statuses,
+                                     [t for t, _ in grouped], [n for _, n in grouped],
+                                     postings["rid"], postings["wtf"])
 
     def _load_words(self, version: int) -> dict[str, int]:
         rows = self.store.sessions.execute(
