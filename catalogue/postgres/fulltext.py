@@ -217,20 +217,14 @@ class PostgresFullText:
 
 
 def write_postings(conn: Any, items: Sequence[tuple[int, Any]]) -> None:
-    """Store the practices' postings and lengths, in two statements (their old ones must be gone)."""
-    rids: list[int] = []
-    terms: list[str] = []
-    wtfs: list[float] = []
-    lengths: list[int] = []
-    for rid, practice in items:
-        pairs, length = pgrows.postings(practice)
-        rids.extend([rid] * len(pairs))
-        terms.extend(t for t, _ in pairs)
-        wtfs.extend(w for _, w in pairs)
-        lengths.append(length)
-    if terms:
-        conn.execute("INSERT INTO terms (rid, term, wtf) SELECT * FROM unnest(%s::bigint[], %s::text[], "
-                     "%s::float8[])", [rids, terms, wtfs])
-    if items:
-        conn.execute("INSERT INTO doclen (rid, len) SELECT * FROM unnest(%s::bigint[], %s::int[])",
-                     [[rid for rid, _ in items], lengths])
+    """Store the practices' postings and lengths with COPY (their old ones must be gone)."""
+    lengths: list[tuple[int, int]] = []
+    with conn.cursor() as cur, cur.copy("COPY terms (rid, term, wtf) FROM STDIN") as copy:
+        for rid, practice in items:
+            pairs, length = pgrows.postings(practice)
+            for term, wtf in pairs:
+                copy.write_row((rid, term, wtf))
+            lengths.append((rid, length))
+    with conn.cursor() as cur, cur.copy("COPY doclen (rid, len) FROM STDIN") as copy:
+        for row in lengths:
+            copy.write_row(row)
