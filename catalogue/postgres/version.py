@@ -42,6 +42,8 @@ class VersionWatch:
         self._lock = threading.Lock()
         self._version = -1
         self._read_at = float("-inf")  # monotonic time the version was last known current
+        self._tried_at = float("-inf")  # ... and a caller last re-read it (at most every recheck_s)
+        self._refreshing = threading.Lock()
         self._stop = threading.Event()
         self._conn: Any = None
         self.backend_pid: int | None = None  # the listener's server process (tests end it)
@@ -54,8 +56,14 @@ class VersionWatch:
 
     def version(self) -> int:
         """The last known committed version; re-read here when the listener fell behind."""
-        if time.monotonic() - self._read_at > self.recheck_s:
-            self._refresh_direct()
+        now = time.monotonic()
+        if now - self._read_at > self.recheck_s and now - self._tried_at > self.recheck_s \
+                and self._refreshing.acquire(blocking=False):  # one caller re-reads; the others go on
+            try:
+                self._tried_at = now
+                self._refresh_direct()
+            finally:
+                self._refreshing.release()
         return self._version
 
     def saw(self, version: int) -> None:
