@@ -113,7 +113,8 @@ def test_a_lost_notification_is_made_up_by_the_reread_on_reconnect(stores, postg
 
     monkeypatch.setattr(pgconnection, "connect", held_connect)
     with connect(postgres_url, autocommit=True) as admin:
-        assert admin.execute("SELECT pg_terminate_backend(%s)", [old_pid]).fetchone()[0]
+        # waits until that backend is gone: no later notification can reach it
+        assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [old_pid]).fetchone()[0]
     writer.upsert_many([parse_practice({**SAMPLE[0], "id": "na-de-breuk"})])
     committed = writer.version()
     time.sleep(0.3)  # room for a notification, were one to come: none may (the listener is down)
@@ -270,3 +271,25 @@ def test_keys_are_shared_by_every_server(stores):
         one.revoke(key_id)
     with pytest.raises(InvalidInput, match="naam"):
         one.create(" ")
+
+
+def test_a_write_transaction_belongs_to_its_thread(stores):
+    store = stores()
+    store.upsert_many(_practices()[:2])
+    written, checked = threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def other_thread() -> None:
+        written.wait(10)
+        seen["count"] = store.count()  # its own pooled connection: the other thread's rows are not committed
+        checked.set()
+
+    reader = threading.Thread(target=other_thread)
+    reader.start()
+    with store.transaction():
+        store.upsert_many(_practices()[2:])  # joins this thread's transaction
+        assert store.count() == len(SAMPLE)
+        written.set()
+        assert checked.wait(10)
+    reader.join(10)
+    assert seen["count"] == 2 and store.count() == len(SAMPLE)
