@@ -10,7 +10,7 @@ B-tree probes over some 70k tag rows, and the facet counts of a result list 10-1
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,23 +38,32 @@ class FacetMasks:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, version: int) -> FacetMasks:
-        """Read the committed tags through `conn` (one GROUP BY per table)."""
+        """Read the committed tags of a SQLite catalogue through `conn` (one GROUP BY per table)."""
         kinds = ", ".join(f"'{k}'" for k in FACET_KINDS)
         tags = conn.execute(f"SELECT kind, value, group_concat(rid) FROM practice_tags "
                             f"WHERE kind IN ({kinds}) GROUP BY kind, value").fetchall()
         status = conn.execute("SELECT status, group_concat(rid) FROM practices GROUP BY status").fetchall()
         size = int(conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM practices").fetchone()[0])
+        return cls.build(version, size, [(k, v, _ids(csv)) for k, v, csv in tags],
+                         [(s, _ids(csv)) for s, csv in status])
 
-        def mask(csv: str | None) -> np.ndarray:
+    @classmethod
+    def build(cls, version: int, size: int, tags: Iterable[tuple[str, str, Sequence[int] | np.ndarray]],
+              status: Iterable[tuple[str, Sequence[int] | np.ndarray]]) -> FacetMasks:
+        """Masks from (kind, value, rids) per facet value and (status, rids) per status, any backend;
+        `size` is one more than the largest rid."""
+
+        def mask(rids: Sequence[int] | np.ndarray) -> np.ndarray:
             out = np.zeros(size, dtype=bool)
-            ids = _ids(csv)
+            ids = np.asarray(rids, dtype=np.int64)
             out[ids[ids < size]] = True
             return out
 
-        columns = [mask(csv) for _, _, csv in tags]
+        tag_list = [(k, v, rids) for k, v, rids in tags if k in FACET_KINDS]
+        columns = [mask(rids) for _, _, rids in tag_list]
         table = np.stack(columns, axis=1) if columns else np.zeros((size, 0), dtype=bool)
-        return cls(version, size, tuple((k, v) for k, v, _ in tags), table,
-                   {s: mask(ids) for s, ids in status})
+        return cls(version, size, tuple((k, v) for k, v, _ in tag_list), table,
+                   {s: mask(rids) for s, rids in status})
 
     @staticmethod
     def covers(filters: Filters) -> bool:

@@ -84,20 +84,56 @@ class Lexicon:
             term_parts.append(np.fromiter(map(ids.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
             row_parts.append(np.repeat(np.arange(n_rows, dtype=np.int64), sizes))
             weight_parts.append(np.full(len(tokens), weight, dtype=np.float64))
+        return cls._scored(version, rids, status, codes, dict(ids), np.concatenate(term_parts),
+                           np.concatenate(row_parts), np.concatenate(weight_parts), lengths)
+
+    @classmethod
+    def from_postings(cls, version: int, rids: Sequence[int] | np.ndarray, lengths: Sequence[int] | np.ndarray,
+                      statuses: Mapping[int, str], terms: Sequence[str], counts: Sequence[int] | np.ndarray,
+                      posting_rids: Sequence[int] | np.ndarray, wtfs: Sequence[float] | np.ndarray) -> Lexicon:
+        """Score stored postings: the rows `rids` with their lengths (every token of the row,
+        unweighted), and the postings grouped by term: `counts[i]` postings of `terms[i]`, each a
+        rid and a column-weighted frequency, in that order.
+
+        The PostgreSQL store keeps these in its `terms` and `doclen` tables; given what `load`
+        reads from FTS5, the scores are the same.
+        """
+        rid_array = np.asarray(rids, dtype=np.int64)
+        n_rows = len(rid_array)
+        codes: dict[str, int] = {}
+        status = np.array([codes.setdefault(statuses.get(int(r), ""), len(codes)) for r in rid_array.tolist()],
+                          dtype=np.int16)
+        row_of = np.full(int(rid_array.max()) + 1 if n_rows else 1, -1, dtype=np.int64)
+        row_of[rid_array] = np.arange(n_rows)
+        of_rid = np.asarray(posting_rids, dtype=np.int64)
+        term_of = np.repeat(np.arange(len(terms), dtype=np.int64), np.asarray(counts, dtype=np.int64))
+        rows = np.full(len(of_rid), -1, dtype=np.int64)
+        known = (of_rid >= 0) & (of_rid < len(row_of))
+        rows[known] = row_of[of_rid[known]]
+        keep = rows >= 0  # postings of a rid without a length are no row of the table
+        return cls._scored(version, rid_array, status, codes, {t: i for i, t in enumerate(terms)}, term_of[keep],
+                           rows[keep], np.asarray(wtfs, dtype=np.float64)[keep],
+                           np.asarray(lengths, dtype=np.float64))
+
+    @classmethod
+    def _scored(cls, version: int, rids: np.ndarray, status: np.ndarray, codes: dict[str, int],
+                term_ids: dict[str, int], term_of_token: np.ndarray, row_of_token: np.ndarray,
+                weight_of_token: np.ndarray, lengths: np.ndarray) -> Lexicon:
+        """Group (term, row, weight) triples by term and score every posting with FTS5's bm25()."""
+        n_rows = len(rids)
         # A (term x row) sparse matrix sums the weights of repeated (term, row) pairs: the
         # column-weighted frequencies, grouped by term, in linear time. (scipy is imported here:
         # it costs 0.2 s, which a server should not spend before it answers.)
         from scipy import sparse
 
-        postings = sparse.csr_matrix(
-            (np.concatenate(weight_parts), (np.concatenate(term_parts), np.concatenate(row_parts))),
-            shape=(len(ids), n_rows))
+        postings = sparse.csr_matrix((weight_of_token, (term_of_token, row_of_token)),
+                                     shape=(len(term_ids), n_rows))
         postings.sum_duplicates()
         starts = postings.indptr.astype(np.int64)
         rows = postings.indices.astype(np.int32)  # 12 bytes per posting with its float64 score
         freqs = postings.data
         per_term = np.diff(starts)
-        term_of = np.repeat(np.arange(len(ids)), per_term)
+        term_of = np.repeat(np.arange(len(term_ids)), per_term)
         # FTS5's bm25(): idf from the rows holding the term, floored; length over all columns.
         idf = np.log((n_rows - per_term + 0.5) / (per_term + 0.5))
         idf[idf <= 0] = IDF_FLOOR
@@ -106,7 +142,7 @@ class Lexicon:
         scores = idf[term_of] * (freqs * (K1 + 1)) / (freqs + norm)
         row_of = np.full(int(rids.max()) + 1 if n_rows else 1, -1, dtype=np.int64)
         row_of[rids] = np.arange(n_rows)
-        return cls(version, rids, row_of, status, codes, dict(ids), starts, rows, scores)
+        return cls(version, rids, row_of, status, codes, term_ids, starts, rows, scores)
 
     def doc_freqs(self, terms: Sequence[str]) -> dict[str, int]:
         """How many rows hold each term (0 for terms the table lacks)."""
@@ -165,3 +201,17 @@ class Lexicon:
         order = np.lexsort((self.rids[found], -scores[found]))[:limit]
         top = found[order]
         return self.rids[top], scores[top]
+
+
+def document_postings(columns: Sequence[str], weights: Sequence[float]) -> tuple[dict[str, float], int]:
+    """(term -> column-weighted frequency, length in tokens) of one row of analysed columns.
+
+    What `load` derives from an FTS5 row, for a backend that stores postings itself."""
+    wtf: dict[str, float] = {}
+    length = 0
+    for text, weight in zip(columns, weights, strict=True):
+        tokens = fts_tokens(text or "")
+        length += len(tokens)
+        for token in tokens:
+            wtf[token] = wtf.get(token, 0.0) + weight
+    return wtf, length

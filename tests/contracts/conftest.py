@@ -18,7 +18,7 @@ from search.index import VectorIndex
 from search.index_faiss import PASSAGE_SCHEME, FaissIndex
 from search.index_file import IndexFile
 
-STORE_BACKENDS = ["sqlite"]
+STORE_BACKENDS = ["sqlite", "postgresql"]
 INDEX_BACKENDS = ["faiss-memory", "faiss-file"]
 
 
@@ -42,13 +42,21 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def open_backend_store(backend: str, tmp_path: Path) -> Iterator[Callable[[], PracticeStore]]:
+def open_backend_store(backend: str, tmp_path: Path,
+                       request: pytest.FixtureRequest) -> Iterator[Callable[[], PracticeStore]]:
     """Opens (another connection to) the same catalogue; every store opened is closed after."""
     opened: list[PracticeStore] = []
+    # PostgreSQL: a migrated database of this test's own (tests/postgres_fixture.py), asked for
+    # only here so that the SQLite runs start no server
+    url = request.getfixturevalue("postgres_url") if backend == "postgresql" else ""
 
     def open_one() -> PracticeStore:
         if backend == "sqlite":
             store: PracticeStore = SqliteStore(tmp_path / "contract.db")
+        elif backend == "postgresql":
+            from catalogue.postgres.backend import open_postgres
+
+            store, _ = open_postgres(url)
         else:  # pragma: no cover - a backend listed above without a branch here
             raise AssertionError(f"no store for backend {backend}")
         opened.append(store)

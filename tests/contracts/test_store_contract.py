@@ -181,3 +181,12 @@ def test_backup_and_restore_bring_the_catalogue_back(filled, tmp_path):
 def test_warm_builds_the_read_views(filled):
     filled.warm()
     assert filled.is_warm()
+
+
+def test_an_id_twice_in_one_batch_is_written_in_order(contract_store):
+    first = _practices()[0]
+    edited = first.model_copy(update={"summary": "De tweede versie in dezelfde batch wint."})
+    result = contract_store.upsert_many([first, first, edited])
+    assert (result.added, result.unchanged, result.updated) == ([first.id], [first.id], [first.id])
+    assert contract_store.get(first.id).summary == edited.summary and contract_store.count() == 1
+    assert contract_store.fts_rowids() == [contract_store.rid_of(first.id)]
