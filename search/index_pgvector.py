@@ -6,7 +6,10 @@ only serve `ORDER BY embedding <#> q` itself, so the `+ 0` keeps the planner fro
 Under a filter the scan covers the candidate rids only (`rid = ANY(...)`, the primary key).
 
 The tables hold one vector per published practice with the content hash it was embedded from,
-and, when configured, a half-precision vector per sentence. `meta` records the model, its
+and, when configured, a half-precision vector per sentence: the maintenance writes and deletes
+them in the transaction that publishes, changes or unpublishes the practice, so a scan needs no
+join with `practices` (a join that, with stale planner statistics, cost a nested loop per row).
+A vector left on an unpublished row by a write past the maintenance is `extra` to its check. `meta` records the model, its
 dimension and the sentence scheme (`record_model`); reads refuse a database whose vectors were
 made by another model with the same messages as the FAISS file. Writes are the maintenance's
 (search/indexing_pg.py); this module only reads, plus the helpers that write within a caller's
@@ -21,20 +24,21 @@ from typing import Any
 import numpy as np
 
 from catalogue.errors import IndexMissing
-from catalogue.postgres.schema import get_meta, set_meta, set_vector_model, vector_model
+from catalogue.postgres.schema import get_meta, set_meta, set_vector_model
 from search.fusion import Ranking
 from search.index import IndexStamp, Model, verify_stamp
 
+MODEL_KEY, DIM_KEY = "vector_model", "vector_dim"  # as catalogue.postgres.schema.set_vector_model writes them
 PASSAGES_KEY = "vector_passages"  # meta: the sentence-vector scheme of the stored vectors, '' for none
-_PUBLISHED = "published"
 
 
 def stored_model(conn: Any) -> IndexStamp | None:
     """Model, dimension and sentence scheme of the stored vectors (no entries); None before the first build."""
-    found = vector_model(conn)
-    if found is None:
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key = ANY(%s::text[])",
+                             [[MODEL_KEY, DIM_KEY, PASSAGES_KEY]]).fetchall())
+    if MODEL_KEY not in meta or DIM_KEY not in meta:
         return None
-    return IndexStamp(embedder=found[0], dim=found[1], passages=get_meta(conn, PASSAGES_KEY) or None)
+    return IndexStamp(embedder=meta[MODEL_KEY], dim=int(meta[DIM_KEY]), passages=meta.get(PASSAGES_KEY) or None)
 
 
 def record_model(conn: Any, embedder: Model, passages: str | None, *, reset: bool = False) -> None:
@@ -139,7 +143,7 @@ class PgVectorIndex:
         return self.rank(query, k, rids=rids).pairs()
 
     def rank(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> Ranking:
-        """Exact top-k over the published vectors, or over the candidate rids, best first."""
+        """Exact top-k over every vector, or over the candidate rids, best first."""
         if k <= 0 or (rids is not None and len(rids) == 0):
             with self.pool.connection() as conn:
                 self._checked(conn)
@@ -147,15 +151,13 @@ class PgVectorIndex:
         params: dict[str, Any] = {"q": _query(query), "k": int(k)}
         where = ""
         if rids is not None:
-            where = "AND v.rid = ANY(%(rids)s::bigint[])"
+            where = "WHERE rid = ANY(%(rids)s::bigint[])"
             params["rids"] = np.asarray(rids, dtype=np.int64).tolist()
         with self.pool.connection() as conn:
             self._checked(conn)
             rows = conn.execute(
-                "SELECT v.rid, (v.embedding <#> %(q)s) + 0 AS distance "
-                "FROM vectors v JOIN practices p ON p.rid = v.rid "
-                f"WHERE p.status = '{_PUBLISHED}' {where} "
-                "ORDER BY distance, v.rid LIMIT %(k)s", params).fetchall()
+                f"SELECT rid, (embedding <#> %(q)s) + 0 AS distance FROM vectors {where} "
+                "ORDER BY distance, rid LIMIT %(k)s", params).fetchall()
         if not rows:
             return Ranking.empty()
         ids, distances = zip(*rows, strict=True)
@@ -185,9 +187,7 @@ class PgVectorIndex:
     def vector(self, rid: int) -> np.ndarray | None:
         with self.pool.connection() as conn:
             self._checked(conn)
-            row = conn.execute(
-                "SELECT v.embedding FROM vectors v JOIN practices p ON p.rid = v.rid "
-                f"WHERE v.rid = %s AND p.status = '{_PUBLISHED}'", [int(rid)]).fetchone()
+            row = conn.execute("SELECT embedding FROM vectors WHERE rid = %s", [int(rid)]).fetchone()
         return None if row is None else np.asarray(row[0].to_numpy(), dtype=np.float32)
 
 

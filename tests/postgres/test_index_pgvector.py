@@ -124,17 +124,6 @@ def test_the_stored_model_must_be_the_configured_one(pool):
     assert len(PgVectorIndex(pool, embedder=Model(), passages=None)) == 5
 
 
-def test_only_published_practices_are_searched(pool):
-    vectors = clustered(6, DIM, seed=9)
-    fill(pool, vectors, model=Model())
-    with pool.connection() as conn:
-        conn.execute("UPDATE practices SET status = 'draft' WHERE rid = 2")
-    index = PgVectorIndex(pool, embedder=Model(), passages=None)
-    assert 2 not in index.rank(vectors[1], 6).ids.tolist()
-    assert index.search(vectors[1], 6, rids=[2, 3]) == [(3, pytest.approx(float(vectors[2] @ vectors[1]), abs=1e-5))]
-    assert index.vector(2) is None
-
-
 # -- the maintenance ----------------------------------------------------------------------------
 
 
@@ -227,6 +216,18 @@ def test_unpublished_and_deleted_practices_lose_their_vectors(pool, rows):
         assert conn.execute("SELECT count(*) FROM passages WHERE rid = ANY(%s::bigint[])",
                             [[gone, archived]]).fetchone()[0] == 0
     assert work.check().ok
+
+
+def test_a_vector_left_on_an_unpublished_row_is_extra_until_repaired(pool, rows):
+    work = maintenance(pool, rows)
+    store_practices(rows, practices(), indexer=work)
+    rid = rows.rid_of("digipunt-kortrijk")
+    with pool.connection() as conn:  # unpublished past the maintenance
+        conn.execute("UPDATE practices SET status = 'archived' WHERE rid = %s", [rid])
+    report = work.check()
+    assert report.drift is not None and report.drift.extra == [rid] and not report.ok
+    assert work.repair().removed == 1
+    assert rid not in stored_vectors(pool) and work.check().ok
 
 
 def test_sync_embeds_what_lags_and_a_new_model_needs_a_reindex(pool, rows):
