@@ -1,7 +1,8 @@
 """The ingest pipeline: read -> validate -> (embed -> upsert -> index) per batch.
 
 Good records are stored even when others are bad (unless strict). Records are stored in
-batches, each embedded, written in one transaction and then added to the index, so each
+batches, each embedded, written in one transaction (with their vectors, when the index lives in
+the same database) and then added to the index, so each
 batch ends in a consistent state: a failure or a kill loses at most the batch under way, and a
 rerun skips what is stored already (unchanged records are not embedded again). Batches grow
 until one takes about BATCH_SECONDS, so a slow model loses little and a fast one saves the
@@ -36,6 +37,10 @@ class IndexUpdater(Protocol):
 
     def prepare(self, practices: Sequence[Practice]) -> Any:
         """Expensive work (embedding) done before the write transaction."""
+
+    def stage(self, store: PracticeStore, prepared: Any) -> None:
+        """Write what belongs with the rows (pgvector's vectors) inside the store's write
+        transaction, after the upsert; a derived file is left to `apply`."""
 
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
         """Bring the index in line after the transaction committed."""
@@ -134,7 +139,10 @@ def store_practices(
     to_embed = [p for p in practices if p.id in changed]
     prepared = indexer.prepare(to_embed) if indexer and to_embed else None
     crash_point("ingest:embedded")
-    result = store.upsert_many(practices)
+    with store.transaction():
+        result = store.upsert_many(practices)
+        if indexer is not None and prepared is not None:
+            indexer.stage(store, prepared)
     crash_point("ingest:committed")
     if indexer is not None and (result.changed or prepared is not None):
         indexer.apply(store, prepared)

@@ -53,6 +53,34 @@ class IndexStamp:
                 "checksum": self.checksum, "schema": self.schema, "passages": self.passages}
 
 
+class Model(Protocol):
+    """The embedder's identity, as an index is checked against it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+
+def verify_stamp(stamp: IndexStamp, embedder: Model, passages: str | None) -> None:
+    """Raise IndexOutOfDate when an index with this stamp was not made for the embedder and the
+    sentence-vector scheme (`passages`, or None) that are configured."""
+    if stamp.embedder != embedder.name or stamp.dim != embedder.dim:
+        raise IndexOutOfDate(
+            f"De zoekindex is gemaakt met '{stamp.embedder}' ({stamp.dim} dimensies), "
+            f"maar de ingestelde embedder is '{embedder.name}' ({embedder.dim}). "
+            "Herbouw de index met 'praktijkbank reindex'."
+        )
+    if stamp.passages != passages:
+        made = "met" if stamp.passages else "zonder"
+        wanted = "wel" if passages else "geen"
+        raise IndexOutOfDate(
+            f"De zoekindex is gemaakt {made} zinsvectoren, maar de instelling "
+            f"PRAKTIJKBANK_PASSAGE_WEIGHT vraagt er {wanted}. Herbouw de index met 'praktijkbank reindex'."
+        )
+
+
 @dataclass(frozen=True)
 class Drift:
     """Differences between the index and the catalogue."""

@@ -24,7 +24,7 @@ import numpy as np
 from catalogue.errors import IndexMissing, IndexOutOfDate
 from search.embedders import Embedder
 from search.fusion import Ranking
-from search.index import IndexStamp
+from search.index import IndexStamp, verify_stamp
 from search.index_faiss import FaissIndex
 
 FileKey = tuple[int, int, int]
@@ -72,20 +72,7 @@ class IndexFile:
 
     def verify(self, index: FaissIndex) -> None:
         """Raise IndexOutOfDate when `index` was not made for the configured embedder and sentences."""
-        emb = self.embedder
-        if index.stamp.embedder != emb.name or index.stamp.dim != emb.dim:
-            raise IndexOutOfDate(
-                f"De zoekindex is gemaakt met '{index.stamp.embedder}' ({index.stamp.dim} dimensies), "
-                f"maar de ingestelde embedder is '{emb.name}' ({emb.dim}). "
-                "Herbouw de index met 'praktijkbank reindex'."
-            )
-        if index.stamp.passages != self.passages:
-            made = "met" if index.stamp.passages else "zonder"
-            wanted = "wel" if self.passages else "geen"
-            raise IndexOutOfDate(
-                f"De zoekindex is gemaakt {made} zinsvectoren, maar de instelling "
-                f"PRAKTIJKBANK_PASSAGE_WEIGHT vraagt er {wanted}. Herbouw de index met 'praktijkbank reindex'."
-            )
+        verify_stamp(index.stamp, self.embedder, self.passages)
 
     def loads(self) -> bool:
         """Whether the file exists, reads and fits the embedder (an empty index does)."""

@@ -5,13 +5,15 @@ remove, API writes) ends in `sync`, which compares the index stamp with the stor
 the difference. A crash between the store's commit and the index write leaves a stale but
 detectable index, which `sync` (praktijkbank check --repair, or a server's start) brings back.
 `IndexMaintenance` is also ingest's IndexUpdater: `prepare` embeds before the write
-transaction, `apply` syncs after it.
+transaction, `stage` (inside it) does nothing for a FAISS file, `apply` syncs after it.
+The PostgreSQL version (search/indexing_pg.py) shares the encoding and the store's checks.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from search.index_file import IndexFile
 from search.rebuild import BackgroundRebuild
 
 Progress = Callable[[int], None]
+_log = logging.getLogger("praktijkbank.index")
 _EVERY_STATUS = Filters(status=())
 
 
@@ -36,10 +39,63 @@ class Encoded:
 
     vectors: dict[str, np.ndarray]
     passages: dict[str, np.ndarray]
+    # practice id -> content hash of the practices encoded (a write stages their vectors by id)
+    ids: dict[str, str] = field(default_factory=dict)
 
     def update(self, other: Encoded) -> None:
         self.vectors.update(other.vectors)
         self.passages.update(other.passages)
+        self.ids.update(other.ids)
+
+
+def encode(embedder: Embedder, practices: Sequence[Practice], *, passages: str | None,
+           progress: Progress | None = None, batch: int = 16) -> Encoded:
+    """Document vectors, and sentence vectors when `passages` is set, in batches of practices."""
+    out = Encoded({}, {})
+    for start in range(0, len(practices), batch):
+        chunk = practices[start:start + batch]
+        texts = [p.search_text() for p in chunk]
+        vectors = embedder.encode_documents(texts)
+        out.vectors.update((p.content_hash(), v) for p, v in zip(chunk, vectors, strict=True))
+        out.ids.update((p.id, p.content_hash()) for p in chunk)
+        if passages:
+            sentences = [split_sentences(t) for t in texts]
+            flat = embedder.encode_documents([s for group in sentences for s in group])
+            bounds = np.cumsum([0, *(len(group) for group in sentences)])
+            out.passages.update((p.content_hash(), flat[a:b])
+                                for p, a, b in zip(chunk, bounds, bounds[1:], strict=False))
+        if progress:
+            progress(len(chunk))
+    return out
+
+
+def store_problems(store: PracticeStore, *, rows: bool) -> tuple[list[str], list[int]]:
+    """The store's own problems (unreadable rows, derived tables, read-only) and the rids of its
+    full-text table; `rows=False` skips reading every row through the model."""
+    bad = store.bad_rows() if rows else {}
+    derived = store.derived_problems()
+    problems = [f"ongeldige rij: {p}" for p in bad.values()] + derived
+    if reason := store.read_only_reason():
+        problems.append(f"de catalogus kan alleen gelezen worden: {reason}")
+    fts_rows: list[int] = []
+    if not derived:  # the tables exist: do they hold every readable practice?
+        fts_rows = store.fts_rowids()
+        readable = set(store.filter_rids(_EVERY_STATUS)) - set(bad)
+        if set(fts_rows) != readable:
+            problems.append(f"volledige-tekstindex: {len(fts_rows)} rijen voor {len(readable)} praktijken")
+    return problems, fts_rows
+
+
+def drift_problem(found: Drift) -> str:
+    return (f"zoekindex: {len(found.missing)} ontbrekend, {len(found.extra)} te veel, "
+            f"{len(found.stale)} verouderd")
+
+
+def repair_derived(store: PracticeStore) -> None:
+    """Rebuild the tag and full-text tables from practices when they are missing or out of step."""
+    if store.derived_problems() or set(store.fts_rowids()) != (
+            set(store.filter_rids(_EVERY_STATUS)) - set(store.bad_rows())):
+        store.rebuild_derived()
 
 
 @dataclass(frozen=True)
@@ -100,27 +156,16 @@ class IndexMaintenance:
                     raise
         return self.encode(practices)
 
+    def stage(self, store: PracticeStore, prepared: Any) -> None:
+        """Nothing inside the write transaction: the FAISS file is written after the commit."""
+
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
         self.after_write(prepared)
 
     def encode(self, practices: Sequence[Practice], *, progress: Progress | None = None,
                batch: int = 16) -> Encoded:
         """Document vectors, and sentence vectors when the index holds them, in batches of practices."""
-        out = Encoded({}, {})
-        for start in range(0, len(practices), batch):
-            chunk = practices[start:start + batch]
-            texts = [p.search_text() for p in chunk]
-            vectors = self.embedder.encode_documents(texts)
-            out.vectors.update((p.content_hash(), v) for p, v in zip(chunk, vectors, strict=True))
-            if self.index.passages:
-                sentences = [split_sentences(t) for t in texts]
-                flat = self.embedder.encode_documents([s for group in sentences for s in group])
-                bounds = np.cumsum([0, *(len(group) for group in sentences)])
-                out.passages.update((p.content_hash(), flat[a:b])
-                                    for p, a, b in zip(chunk, bounds, bounds[1:], strict=False))
-            if progress:
-                progress(len(chunk))
-        return out
+        return encode(self.embedder, practices, passages=self.index.passages, progress=progress, batch=batch)
 
     def after_write(self, prepared: Encoded | None = None) -> None:
         """Sync after a write. In a server, a missing or damaged index is rebuilt in the
@@ -199,27 +244,16 @@ class IndexMaintenance:
 
         `rows=False` skips reading every row through the model (the server's /health)."""
         store = self.store
-        bad = store.bad_rows() if rows else {}
-        derived = store.derived_problems()
-        problems = [f"ongeldige rij: {p}" for p in bad.values()] + derived
-        if reason := store.read_only_reason():
-            problems.append(f"de catalogus kan alleen gelezen worden: {reason}")
+        problems, fts_rows = store_problems(store, rows=rows)
         practices = store.count()
         expected = store.index_entries()
-        fts_rows: list[int] = []
-        if not derived:  # the tables exist: do they hold every readable practice?
-            fts_rows = store.fts_rowids()
-            readable = set(store.filter_rids(_EVERY_STATUS)) - set(bad)
-            if set(fts_rows) != readable:
-                problems.append(f"volledige-tekstindex: {len(fts_rows)} rijen voor {len(readable)} praktijken")
         index_count = index_embedder = found = None
         try:
             index = self.index.current(verify=False)
             index_count, index_embedder = len(index), index.stamp.embedder
             found = drift(index.stamp, expected)
             if not found.ok:
-                problems.append(f"zoekindex: {len(found.missing)} ontbrekend, {len(found.extra)} te veel, "
-                                f"{len(found.stale)} verouderd")
+                problems.append(drift_problem(found))
             self.index.verify(index)
         except IndexOutOfDate as e:
             problems.append(str(e))
@@ -245,7 +279,20 @@ class IndexMaintenance:
 
     def repair_derived(self) -> None:
         """Rebuild the tag and full-text tables from practices when they are missing or out of step."""
-        store = self.store
-        if store.derived_problems() or set(store.fts_rowids()) != (
-                set(store.filter_rids(_EVERY_STATUS)) - set(store.bad_rows())):
-            store.rebuild_derived()
+        repair_derived(self.store)
+
+    def rebuild_round(self, *, started: Callable[[int], None], progress: Progress) -> SyncReport:
+        """One round of the background rebuild: embed what lags (without the write lock), then sync.
+
+        A missing, damaged or other model's index is rebuilt from every published practice."""
+        entries = self.store.index_entries()
+        try:
+            found = drift(self.index.current().stamp, entries)
+            rebuild, todo = False, found.missing + found.stale
+        except IndexOutOfDate as e:  # missing, damaged or made by another embedder
+            _log.warning("zoekindex wordt opnieuw opgebouwd: %s", e)
+            rebuild, todo = True, [entry.rid for entry in entries]
+        practices = list(self.store.get_many(todo).values())
+        started(len(practices))
+        prepared = self.encode(practices, progress=progress)
+        return self.sync(prepared=prepared, rebuild=rebuild)

@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from catalogue.errors import IndexOutOfDate, PraktijkbankError
-from search.index import drift
+from catalogue.errors import PraktijkbankError
 
 if TYPE_CHECKING:
-    from search.indexing import IndexMaintenance
+    from search.indexing import SyncReport
 
 _log = logging.getLogger("praktijkbank.index")
 # Progress is logged at every this many percent.
 LOG_STEP = 10
 
 
+class Rebuildable(Protocol):
+    """An index maintenance that can bring its index in line in rounds (FAISS file or pgvector)."""
+
+    def rebuild_round(self, *, started: Callable[[int], None], progress: Callable[[int], None]) -> SyncReport:
+        """Embed what lags and write it; `started` gets the number of practices to embed."""
+
+
 class BackgroundRebuild:
     """One background thread at a time that brings the index in line with the store."""
 
-    def __init__(self, maintenance: IndexMaintenance) -> None:
+    def __init__(self, maintenance: Rebuildable) -> None:
         self.maintenance = maintenance
         self._state = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -81,21 +88,13 @@ class BackgroundRebuild:
                 self._again = False
 
     def _round(self) -> None:
-        work = self.maintenance
-        entries = work.store.index_entries()
-        try:
-            found = drift(work.index.current().stamp, entries)
-            rebuild, todo = False, found.missing + found.stale
-        except IndexOutOfDate as e:  # missing, damaged or made by another embedder
-            _log.warning("zoekindex wordt opnieuw opgebouwd: %s", e)
-            rebuild, todo = True, [entry.rid for entry in entries]
-        practices = list(work.store.get_many(todo).values())
-        with self._state:
-            self._done, self._total = 0, len(practices)
-        _log.info("zoekindex: %d praktijken in te bedden", len(practices))
-        prepared = work.encode(practices, progress=self._advance)  # without the write lock
-        report = work.sync(prepared=prepared, rebuild=rebuild)
+        report = self.maintenance.rebuild_round(started=self._started, progress=self._advance)
         _log.info("zoekindex klaar: %d vectoren", report.total)
+
+    def _started(self, total: int) -> None:
+        with self._state:
+            self._done, self._total = 0, total
+        _log.info("zoekindex: %d praktijken in te bedden", total)
 
     def _advance(self, n: int) -> None:
         with self._state:

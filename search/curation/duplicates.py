@@ -90,6 +90,9 @@ class RecordingUpdater:
         self.vectors.update(getattr(prepared, "vectors", None) or {})
         return prepared
 
+    def stage(self, store: Any, prepared: Any) -> None:
+        self.inner.stage(store, prepared)
+
     def apply(self, store: Any, prepared: Any, *, removed: Iterable[int] = ()) -> None:
         self.inner.apply(store, prepared, removed=removed)
 

@@ -19,7 +19,7 @@ from search.index_faiss import PASSAGE_SCHEME, FaissIndex
 from search.index_file import IndexFile
 
 STORE_BACKENDS = ["sqlite", "postgresql"]
-INDEX_BACKENDS = ["faiss-memory", "faiss-file"]
+INDEX_BACKENDS = ["faiss-memory", "faiss-file", "pgvector"]
 
 
 class _Model:
@@ -78,6 +78,8 @@ IndexBuilder = Callable[[dict[int, np.ndarray], dict[int, np.ndarray] | None], V
 @pytest.fixture(params=INDEX_BACKENDS)
 def build_index(request: pytest.FixtureRequest, tmp_path: Path) -> IndexBuilder:
     """Makes an index holding these vectors (and sentence vectors, when given) by rid."""
+    if request.param == "pgvector":
+        return _pgvector_builder(request)
 
     def build(vectors: dict[int, np.ndarray], passages: dict[int, np.ndarray] | None) -> VectorIndex:
         rids = sorted(vectors)
@@ -89,5 +91,27 @@ def build_index(request: pytest.FixtureRequest, tmp_path: Path) -> IndexBuilder:
         path = tmp_path / "contract.faiss"
         index.save(path)
         return IndexFile(path, embedder=_Model(), passages=index.stamp.passages)
+
+    return build
+
+
+def _pgvector_builder(request: pytest.FixtureRequest) -> IndexBuilder:
+    """Published practice rows and their vectors, inserted with SQL into this test's database."""
+    from catalogue.postgres.connection import make_pool
+    from search.index_pgvector import PgVectorIndex, record_model, write_vectors
+    from tests.postgres.practice_rows import insert_rows
+
+    pool = make_pool(request.getfixturevalue("postgres_url"), min_size=1, max_size=2)
+    request.addfinalizer(pool.close)
+
+    def build(vectors: dict[int, np.ndarray], passages: dict[int, np.ndarray] | None) -> VectorIndex:
+        rids = sorted(vectors)
+        scheme = PASSAGE_SCHEME if passages is not None else None
+        with pool.connection() as conn:
+            insert_rows(conn, rids)
+            record_model(conn, _Model(), scheme)
+            write_vectors(conn, [(r, f"h{r}", vectors[r]) for r in rids],
+                          [passages[r] for r in rids] if passages is not None else None)
+        return PgVectorIndex(pool, embedder=_Model(), passages=scheme)
 
     return build

@@ -28,6 +28,9 @@ class CountingIndexer:
         self.embedded += len(practices)
         return self.core.indexing.prepare(practices)
 
+    def stage(self, store, prepared):
+        self.core.indexing.stage(store, prepared)
+
     def apply(self, store, prepared, *, removed=()):
         self.core.indexing.apply(store, prepared, removed=removed)
 
