@@ -33,9 +33,10 @@ from search.curation.suggest import TagSuggester
 from search.embedders import Embedder, make_embedder
 from search.embedders.lazy import LazyEmbedder
 from search.embedders.query_cache import with_query_cache
+from search.index import VectorIndex
 from search.index_faiss import PASSAGE_SCHEME
 from search.index_file import IndexFile
-from search.indexing import IndexMaintenance
+from search.indexing import IndexMaintainer, IndexMaintenance
 from search.query import QueryPlanner
 from search.service import SearchService, Tuning
 
@@ -58,8 +59,8 @@ class Praktijkbank:
     store: PracticeStore
     keys: ApiKeyStore
     embedder: LazyEmbedder
-    index: IndexFile
-    indexing: IndexMaintenance
+    index: VectorIndex
+    indexing: IndexMaintainer
     search: SearchService
     operations: Operations
     tuning: Tuning
@@ -69,31 +70,53 @@ class Praktijkbank:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = True) -> Praktijkbank:
-        """The catalogue in `settings.home`, with the configured embedder (loaded on first use)."""
+        """The configured catalogue: PostgreSQL + pgvector when `database_url` is set, else SQLite
+        + FAISS in `settings.home`; the configured embedder loads on first use."""
+        tuning = tuning_from(settings)
+        embedder = _lazy(lambda: with_query_cache(
+            make_embedder(settings.embedder, allow_downloads=settings.allow_downloads), settings.query_cache_size))
+        if settings.database_url:
+            return cls.over_postgres(settings.database_url, embedder=embedder, tuning=tuning,
+                                     cache_dir=settings.home)
         store = SqliteStore(settings.db_path, create=create)
-        return cls.assemble(
-            store, SqliteKeyStore(store), index_path=settings.index_path, tuning=tuning_from(settings),
-            embedder=lambda: with_query_cache(make_embedder(settings.embedder, allow_downloads=settings.allow_downloads),
-                                              settings.query_cache_size))
+        return cls.over(store, index_path=settings.index_path, embedder=embedder, tuning=tuning)
 
     @classmethod
     def over(cls, store: SqliteStore, *, index_path: Path, embedder: Embedder | Callable[[], Embedder],
              tuning: Tuning | None = None) -> Praktijkbank:
-        """The parts around an open SQLite store (tests, benchmarks and tools)."""
-        return cls.assemble(store, SqliteKeyStore(store), index_path=index_path, embedder=embedder, tuning=tuning)
-
-    @classmethod
-    def assemble(cls, store: PracticeStore, keys: ApiKeyStore, *, index_path: Path,
-                 embedder: Embedder | Callable[[], Embedder], tuning: Tuning | None = None) -> Praktijkbank:
-        """Wire the parts; `embedder` is a model or a factory called on first use."""
+        """SQLite + the FAISS file around an open SQLite store (also for tests, benchmarks and tools)."""
         tuning = tuning or Tuning()
         lazy = _lazy(embedder)
-        passages = PASSAGE_SCHEME if tuning.passage_weight > 0 else None
-        index = IndexFile(index_path, embedder=lazy, passages=passages, nprobe=tuning.ivf_nprobe)
-        indexing = IndexMaintenance(store, index, lazy)
-        search = SearchService(store, index, lazy, tuning, QueryPlanner())
-        operations = Operations(store, indexing, DuplicateFinder(store, index, lazy))
-        return cls(store, keys, lazy, index, indexing, search, operations, tuning, Path(index_path).parent)
+        index = IndexFile(index_path, embedder=lazy, passages=_passages(tuning), nprobe=tuning.ivf_nprobe)
+        return cls.assemble(store, SqliteKeyStore(store), index, IndexMaintenance(store, index, lazy), lazy,
+                            tuning=tuning, cache_dir=Path(index_path).parent)
+
+    @classmethod
+    def over_postgres(cls, url: str, *, embedder: Embedder | Callable[[], Embedder], tuning: Tuning | None = None,
+                      cache_dir: Path) -> Praktijkbank:
+        """PostgreSQL + pgvector: every API server over the same database holds only the model and
+        its read views; rate limits are counted in the database."""
+        from catalogue.postgres.backend import open_postgres
+        from catalogue.postgres.rate_limits import PostgresRateLimits
+        from search.index_pgvector import PgVectorIndex
+        from search.indexing_pg import PgIndexMaintenance
+
+        tuning = tuning or Tuning()
+        lazy = _lazy(embedder)
+        store, keys = open_postgres(url)
+        index = PgVectorIndex(store.pool, embedder=lazy, passages=_passages(tuning))
+        core = cls.assemble(store, keys, index, PgIndexMaintenance(store, index, lazy), lazy,
+                            tuning=tuning, cache_dir=cache_dir)
+        core.limits = PostgresRateLimits(store.pool)
+        return core
+
+    @classmethod
+    def assemble(cls, store: PracticeStore, keys: ApiKeyStore, index: VectorIndex, indexing: IndexMaintainer,
+                 embedder: LazyEmbedder, *, tuning: Tuning, cache_dir: Path) -> Praktijkbank:
+        """Wire the services over the parts of one backend."""
+        search = SearchService(store, index, embedder, tuning, QueryPlanner())
+        operations = Operations(store, indexing, DuplicateFinder(store, index, embedder))
+        return cls(store, keys, embedder, index, indexing, search, operations, tuning, cache_dir)
 
     def duplicates(self, *, threshold: float | None = None) -> DuplicateFinder:
         return DuplicateFinder(self.store, self.index, self.embedder, threshold=threshold)
@@ -134,6 +157,11 @@ class Praktijkbank:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _passages(tuning: Tuning) -> str | None:
+    """The sentence-vector scheme the index holds, or None when sentences are not scored."""
+    return PASSAGE_SCHEME if tuning.passage_weight > 0 else None
 
 
 def _lazy(embedder: Embedder | Callable[[], Embedder]) -> LazyEmbedder:

@@ -17,7 +17,7 @@ from catalogue.model import Practice, Status, parse_practice
 from catalogue.store import Filters, PracticeStore, UpsertResult
 from ingest.pipeline import IngestReport, Progress, StoredProgress, ingest_paths, store_practices
 from search.curation.duplicates import DuplicateFinder, DuplicateMatch, RecordingUpdater
-from search.indexing import IndexMaintenance
+from search.indexing import IndexMaintainer
 
 # Longest id base that still leaves room for a '-N' suffix within the model's id limit.
 _ID_BASE = 75
@@ -51,7 +51,7 @@ class Ingested:
 class Operations:
     """Add, edit, remove, submit, publish and reject practices; the id and duplicate checks."""
 
-    def __init__(self, store: PracticeStore, indexing: IndexMaintenance, duplicates: DuplicateFinder) -> None:
+    def __init__(self, store: PracticeStore, indexing: IndexMaintainer, duplicates: DuplicateFinder) -> None:
         self.store = store
         self.indexing = indexing
         self.duplicates = duplicates
@@ -163,7 +163,7 @@ class _Reporting:
     which reports progress, after a `prepare` of nothing has checked that the index can take them.
     """
 
-    def __init__(self, indexing: IndexMaintenance, progress: Progress) -> None:
+    def __init__(self, indexing: IndexMaintainer, progress: Progress) -> None:
         self.indexing = indexing
         self.progress = progress
 
@@ -171,6 +171,9 @@ class _Reporting:
         prepared = self.indexing.prepare([])
         prepared.update(self.indexing.encode(practices, progress=self.progress))
         return prepared
+
+    def stage(self, store: PracticeStore, prepared: Any) -> None:
+        self.indexing.stage(store, prepared)
 
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
         self.indexing.apply(store, prepared, removed=removed)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -123,6 +123,47 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class IndexMaintainer(Protocol):
+    """What the application core, the operations, the routes and the CLI use of an index's upkeep.
+
+    IndexMaintenance keeps the FAISS file; search/indexing_pg.py keeps pgvector's tables."""
+
+    background: BackgroundRebuild | None
+
+    @property
+    def rebuilding(self) -> bool: ...
+
+    def progress(self) -> float | None: ...
+
+    def prepare(self, practices: Sequence[Practice]) -> Encoded: ...
+
+    def stage(self, store: PracticeStore, prepared: Any) -> None: ...
+
+    def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None: ...
+
+    def encode(self, practices: Sequence[Practice], *, progress: Progress | None = None,
+               batch: int = 16) -> Encoded: ...
+
+    def after_write(self, prepared: Encoded | None = None) -> None: ...
+
+    def after_delete(self) -> None: ...
+
+    def sync(self, *, prepared: Encoded | None = None, rebuild: bool = False,
+             progress: Progress | None = None) -> SyncReport: ...
+
+    def reindex(self, *, progress: Progress | None = None) -> SyncReport: ...
+
+    def check(self, *, rows: bool = True) -> CheckReport: ...
+
+    def repair(self, *, progress: Progress | None = None) -> SyncReport: ...
+
+    def repair_in_background(self) -> BackgroundRebuild: ...
+
+    def warm(self) -> None: ...
+
+    def is_warm(self) -> bool: ...
 
 
 class IndexMaintenance:

@@ -105,8 +105,7 @@ def fake_embedder() -> FakeEmbedder:
 
 def make_core(store: SqliteStore, *, index_path: Path, embedder: Any, tuning: Tuning | None = None) -> Praktijkbank:
     """The composition root over a test's store, with the embedder it chooses."""
-    return Praktijkbank.assemble(store, SqliteKeyStore(store), index_path=index_path, embedder=embedder,
-                                 tuning=tuning)
+    return Praktijkbank.over(store, index_path=index_path, embedder=embedder, tuning=tuning)
 
 
 @pytest.fixture

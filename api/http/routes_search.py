@@ -147,7 +147,7 @@ def health(core: CoreDep) -> JSONResponse:
     report = core.indexing.check(rows=False)
     stamp = None
     with contextlib.suppress(IndexOutOfDate):
-        stamp = core.index.current(verify=False).stamp.summary()
+        stamp = core.index.stamp.summary()
     body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.published,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,

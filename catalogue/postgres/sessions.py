@@ -25,6 +25,10 @@ class Sessions:
         self._committed = committed  # told the catalogue version each write transaction committed
         self._local = threading.local()
 
+    def current(self) -> Any:
+        """The connection of this thread's open write transaction, or None."""
+        return getattr(self._local, "conn", None)
+
     def in_transaction(self) -> bool:
         return getattr(self._local, "conn", None) is not None
 

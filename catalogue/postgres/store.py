@@ -131,6 +131,14 @@ class PostgresStore:
 
     # -- writes ---------------------------------------------------------------------------
 
+    def write_connection(self) -> Any:
+        """The connection of this thread's open write transaction: the vectors of the practices
+        written in it go into the same transaction (search/indexing_pg.py)."""
+        conn = self.sessions.current()
+        if conn is None:
+            raise RuntimeError("write_connection() is only available inside transaction()")
+        return conn
+
     def upsert_many(self, practices: Iterable[Practice], *, dry_run: bool = False) -> UpsertResult:
         """Insert or update by id in one transaction; unchanged records are not touched.
 
