@@ -39,12 +39,14 @@ def _keys(kind: str) -> dict[str, object]:
 KrachtlijnFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("krachtlijn"))]
 RegionFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("region"))]
 SectorFilter = Annotated[list[str], Query(max_length=20, json_schema_extra=_keys("sector"))]
+# Comma-separated facet kinds; blanks and empty parts are ignored (facet_list).
+FACETS_PATTERN = r"^\s*(?:(?:krachtlijn|region|sector)\s*)?(?:,\s*(?:(?:krachtlijn|region|sector)\s*)?)*$"
 FacetsParam = Annotated[list[str] | None, Query(
     max_length=20, description="Welke facetten geteld worden: `krachtlijn`, `region`, `sector`, herhaald of "
     "met komma's gescheiden (`facets=krachtlijn,region`). Leeg (`facets=`) telt er geen: het snelste "
     "antwoord, voor wie geen filters toont. Zonder de parameter worden alle soorten geteld, zoals "
     "vroeger, zodat bestaande toepassingen blijven werken.",
-    json_schema_extra={"items": {"type": "string", "maxLength": 80}})]
+    json_schema_extra={"items": {"type": "string", "maxLength": 80, "pattern": FACETS_PATTERN}})]
 TermFilter = Annotated[list[str], Query(max_length=20, json_schema_extra={"items": {"type": "string", "maxLength": 80}})]
 
 
