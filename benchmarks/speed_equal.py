@@ -26,7 +26,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ from api.core import Praktijkbank
 from benchmarks import peer_txtai, speed_ours
 from benchmarks.relevance import ROOT, load_queries
 from benchmarks.speed import log, prepare
+from benchmarks.speed_http import http_load
 from benchmarks.speed_plan import Plan
 from benchmarks.speed_util import Latency, isolated, peak_rss_mb, timed_ms
 from benchmarks.speed_vectors import CACHE_DIR, CachedEmbedder
@@ -229,32 +229,7 @@ def _wait_warm(base: str, process: subprocess.Popen[bytes], timeout: float = 900
 
 def _load(base: str, queries: Sequence[str], facets: str, *, clients: int, per_client: int) -> dict[str, float]:
     """`clients` threads, each sending `per_client` hybrid searches back to back."""
-    samples: list[float] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-
-    def loop(offset: int) -> None:
-        mine = []
-        with httpx.Client(timeout=120) as client:
-            barrier.wait()
-            for i in range(per_client):
-                params = {"q": queries[(offset * per_client + i) % len(queries)], "facets": facets}
-                _, ms = timed_ms(lambda p=params: client.get(f"{base}/api/search", params=p).raise_for_status())
-                mine.append(ms)
-        with lock:
-            samples.extend(mine)
-
-    threads = [threading.Thread(target=loop, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - start
-    stats = Latency.of(samples)
-    return {"clients": clients, "requests": len(samples), "qps": len(samples) / seconds,
-            "p50": stats.p50, "p95": stats.p95}
+    return http_load(base, queries, lambda q: {"q": q, "facets": facets}, clients=clients, per_client=per_client)
 
 
 def _one_client(base: str, queries: Sequence[str], requests: int) -> dict[str, dict[str, float]]:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +123,14 @@ def latencies(server: Server, plan: Plan) -> dict[str, dict[str, float]]:
 
 def throughput(server: Server, queries: Sequence[str], *, clients: int, per_client: int) -> dict[str, float]:
     """Hybrid queries/s with `clients` threads, each sending `per_client` requests back to back."""
+    return http_load(server.base, queries, lambda q: _params(q, "hybrid", {}), clients=clients,
+                     per_client=per_client)
+
+
+def http_load(base: str, queries: Sequence[str], params_of: Callable[[str], dict[str, Any]], *,
+              clients: int, per_client: int) -> dict[str, float]:
+    """Searches/s and latency with `clients` threads, each sending `per_client` searches back to
+    back (the parameters of a query from `params_of`); all clients start together."""
     samples: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
@@ -132,8 +140,8 @@ def throughput(server: Server, queries: Sequence[str], *, clients: int, per_clie
         with httpx.Client(timeout=120) as client:
             barrier.wait()
             for i in range(per_client):
-                query = queries[(offset * per_client + i) % len(queries)]
-                mine.append(timed_ms(lambda q=query: _get(client, server.base, _params(q, "hybrid", {})))[1])
+                params = params_of(queries[(offset * per_client + i) % len(queries)])
+                mine.append(timed_ms(lambda p=params: _get(client, base, p))[1])
         with lock:
             samples.extend(mine)
 

@@ -26,7 +26,7 @@ from search.embedders import Embedder
 from search.index import Drift, drift
 from search.index_faiss import IVF_MIN_ROWS
 from search.index_file import IndexFile
-from search.rebuild import BackgroundRebuild
+from search.rebuild import BackgroundRebuild, RebuildsInBackground
 
 Progress = Callable[[int], None]
 _log = logging.getLogger("praktijkbank.index")
@@ -166,24 +166,15 @@ class IndexMaintainer(Protocol):
     def is_warm(self) -> bool: ...
 
 
-class IndexMaintenance:
+class IndexMaintenance(RebuildsInBackground):
     """Sync, reindex, check and repair of one store's FAISS index file."""
 
     def __init__(self, store: PracticeStore, index: IndexFile, embedder: Embedder) -> None:
         self.store = store
         self.index = index
         self.embedder = embedder
-        # Set by a server: index repairs after writes then run in this background thread.
-        self.background: BackgroundRebuild | None = None
-
-    @property
-    def rebuilding(self) -> bool:
-        """Whether a background rebuild is under way (searches then use keywords only)."""
-        return self.background is not None and self.background.running
-
-    def progress(self) -> float | None:
-        """The running background rebuild's percentage, or None."""
-        return self.background.progress() if self.background is not None else None
+        # Set by a server: repairs after writes then run in this background thread.
+        self.background = None
 
     # -- ingest's IndexUpdater ----------------------------------------------------------
 

@@ -38,7 +38,7 @@ from search.indexing import (
     repair_derived,
     store_problems,
 )
-from search.rebuild import BackgroundRebuild
+from search.rebuild import BackgroundRebuild, RebuildsInBackground
 
 _log = logging.getLogger("praktijkbank.index")
 # Practices embedded and written per transaction by sync.
@@ -56,7 +56,7 @@ class PgWriteStore(PracticeStore, Protocol):
         """The psycopg connection of this thread's open write transaction (inside `transaction()`)."""
 
 
-class PgIndexMaintenance:
+class PgIndexMaintenance(RebuildsInBackground):
     """Sync, reindex, check and repair of the vectors in PostgreSQL; ingest's IndexUpdater."""
 
     def __init__(self, store: PgWriteStore, index: PgVectorIndex, embedder: Embedder) -> None:
@@ -64,17 +64,8 @@ class PgIndexMaintenance:
         self.index = index
         self.pool = index.pool
         self.embedder = embedder
-        # Set by a server: repairs then run in this background thread.
-        self.background: BackgroundRebuild | None = None
-
-    @property
-    def rebuilding(self) -> bool:
-        """Whether a background rebuild is under way."""
-        return self.background is not None and self.background.running
-
-    def progress(self) -> float | None:
-        """The running background rebuild's percentage, or None."""
-        return self.background.progress() if self.background is not None else None
+        # Set by a server: repairs after writes then run in this background thread.
+        self.background = None
 
     # -- ingest's IndexUpdater ----------------------------------------------------------
 

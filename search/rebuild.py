@@ -104,3 +104,19 @@ class BackgroundRebuild:
             done, total = self._done, self._total
         if after // LOG_STEP > before // LOG_STEP:
             _log.info("zoekindex: %d van %d ingebed (%d%%)", done, total, after)
+
+
+class RebuildsInBackground:
+    """The background-rebuild state an index maintenance shares with the server: set by
+    `repair_in_background`; searches use keywords only while a rebuild runs."""
+
+    background: BackgroundRebuild | None = None
+
+    @property
+    def rebuilding(self) -> bool:
+        """Whether a background rebuild is under way."""
+        return self.background is not None and self.background.running
+
+    def progress(self) -> float | None:
+        """The running background rebuild's percentage, or None."""
+        return self.background.progress() if self.background is not None else None
