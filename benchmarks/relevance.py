@@ -333,13 +333,14 @@ def offtopic_lines(core: Praktijkbank) -> list[str]:
     return [*lines, ""]
 
 
-def write_section(markdown: str, path: Path = REPORT) -> None:
+def write_section(markdown: str, path: Path = REPORT, *, start: str = START, end: str = END) -> None:
+    """Replace the text between the `start` and `end` markers of `path` with `markdown`."""
     text = path.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{path} lacks the markers {START} ... {END}")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    path.write_text(f"{before}{START}\n{markdown}\n{END}{after}", encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"{path} lacks the markers {start} ... {end}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}\n{markdown}\n{end}{after}", encoding="utf-8")
 
 
 def main() -> None:

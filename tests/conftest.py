@@ -124,3 +124,27 @@ def real_embedder() -> Any:
     from search.embedders import make_embedder
 
     return make_embedder(Settings.model_fields["embedder"].default)
+
+
+# -- the e2e catalogue, started early -----------------------------------------------------------
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The e2e tests run last (stable order otherwise), so their catalogue has the whole rest of
+    the suite to be embedded in the background (tests/e2e/catalogue.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(scope="session")
+def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.e2e.catalogue import PreparedCatalogue
+
+    prepared = PreparedCatalogue(tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("e2e-source"))
+    yield prepared
+    prepared.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_the_e2e_catalogue(request: pytest.FixtureRequest) -> None:
+    """Start embedding the e2e server's catalogue with the session when a selected test needs it."""
+    if any("server" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("e2e_catalogue")

@@ -20,7 +20,6 @@ import pytest
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-XSS_TITLE = "<img src=x onerror=alert(1)>"
 
 
 def free_port() -> int:
@@ -36,28 +35,9 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def server_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, server_home):
-    """Ingest data/ plus one hostile record with the real default model, then serve it."""
-    home = server_home
-    extra = tmp_path_factory.mktemp("extra") / "xss.jsonl"
-    extra.write_text(json.dumps({
-        "id": "xss-test", "title": XSS_TITLE, "summary": "Een praktijk met een gevaarlijke titel voor de test.",
-        "organisation": "<script>alert(2)</script>", "region": "limburg", "sector": "welzijn",
-        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/xss"}) + "\n" + json.dumps({
-        "id": "regelbreuken-test", "title": "Tekst met harde regelbreuken",
-        "summary": "Een praktijk waarvan de beschrijving regelbreuken midden in zinnen heeft.",
-        "description": "De eerste alinea loopt\nover twee regels.\n\nDe tweede alinea\nook.",
-        "organisation": "Testorganisatie", "region": "limburg", "sector": "welzijn",
-        "krachtlijnen": ["verbindend"], "source_url": "https://example.org/regels"}) + "\n",
-        encoding="utf-8")
-    for args in (("init",), ("ingest", str(ROOT / "data"), str(extra))):
-        done = cli(home, *args)
-        assert done.returncode == 0, done.stdout + done.stderr
+def server(e2e_catalogue):
+    """A real server over data/ plus two hostile records, embedded with the real default model."""
+    home = e2e_catalogue.wait()
     port = free_port()
     # The browser tests search as they type, all from 127.0.0.1: no per-client search limit here.
     env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute"}

@@ -9,7 +9,7 @@ import socket
 import httpx
 import pytest
 
-from tests.e2e.conftest import XSS_TITLE
+from tests.e2e.catalogue import XSS_TITLE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
