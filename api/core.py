@@ -69,11 +69,13 @@ class Praktijkbank:
     _warming: threading.Thread | None = field(default=None, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, create: bool = True) -> Praktijkbank:
+    def from_settings(cls, settings: Settings, *, create: bool = True,
+                      embedder: LazyEmbedder | None = None) -> Praktijkbank:
         """The configured catalogue: PostgreSQL + pgvector when `database_url` is set, else SQLite
-        + FAISS in `settings.home`; the configured embedder loads on first use."""
+        + FAISS in `settings.home`; the configured embedder loads on first use. Two catalogues
+        open at once (a copy between them) share one model by passing `embedder`."""
         tuning = tuning_from(settings)
-        embedder = _lazy(lambda: with_query_cache(
+        embedder = embedder or _lazy(lambda: with_query_cache(
             make_embedder(settings.embedder, allow_downloads=settings.allow_downloads), settings.query_cache_size))
         if settings.database_url:
             return cls.over_postgres(settings.database_url, embedder=embedder, tuning=tuning,
@@ -117,6 +119,11 @@ class Praktijkbank:
         search = SearchService(store, index, embedder, tuning, QueryPlanner())
         operations = Operations(store, indexing, DuplicateFinder(store, index, embedder))
         return cls(store, keys, embedder, index, indexing, search, operations, tuning, cache_dir)
+
+    @property
+    def passages(self) -> str | None:
+        """The sentence-vector scheme the index holds, or None when sentences are not scored."""
+        return _passages(self.tuning)
 
     def duplicates(self, *, threshold: float | None = None) -> DuplicateFinder:
         return DuplicateFinder(self.store, self.index, self.embedder, threshold=threshold)

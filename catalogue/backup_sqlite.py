@@ -163,15 +163,21 @@ def restore_into(live: Any, source: Path, *, schema_version: int, with_keys: boo
                     replace_keys(staged.db.conn, current)
         finally:
             staged.close()
-        conn = sqlite3.connect(staged_path)
-        try:
-            conn.backup(live.db.conn)  # one step: readers see the old catalogue or the new one
-        finally:
-            conn.close()
+        copy_over(staged_path, live.db.conn)
     finally:
         remove_db(staged_path)
     return RestoreResult(practices=0, keys_kept=0 if with_keys else len(current),
                          keys_in_backup=in_backup, with_keys=with_keys)
+
+
+def copy_over(source: Path, live: sqlite3.Connection) -> None:
+    """Write the catalogue file at `source` over the live one in one backup step: readers see
+    the old catalogue or the new one, never a mix."""
+    conn = sqlite3.connect(source)
+    try:
+        conn.backup(live)
+    finally:
+        conn.close()
 
 
 def snapshot(conn: sqlite3.Connection, live: Path, target: Path) -> int:

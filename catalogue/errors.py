@@ -91,3 +91,7 @@ class IndexMissing(IndexOutOfDate):
 
 class EmbedderUnavailable(PraktijkbankError):
     """The configured embedding model cannot be loaded."""
+
+
+class CopyRefused(PraktijkbankError):
+    """A copy between catalogues that could not be faithful (a target in use, another model); nothing was written."""

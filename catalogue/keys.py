@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +27,18 @@ class ApiKey:
     revoked: str | None
 
 
+@dataclass(frozen=True)
+class StoredKey:
+    """A key as a backend stores it: its record and the SHA-256 hash of its secret (never the
+    secret itself). Copied between catalogues, a valid key stays valid and a revoked one revoked."""
+
+    key_id: str
+    name: str
+    key_hash: str
+    created: str  # ISO 8601, UTC, to the second
+    revoked: str | None
+
+
 class ApiKeyStore(Protocol):
     """Creates, lists, revokes and verifies the curators' API keys."""
 
@@ -38,6 +51,13 @@ class ApiKeyStore(Protocol):
 
     def verify(self, key: str | None) -> ApiKey | None:
         """The key's record when it is valid and not revoked; None otherwise."""
+
+    def export_keys(self) -> list[StoredKey]:
+        """Every stored key with its hash, revoked ones included, by creation time (to the second), then id."""
+
+    def import_keys(self, keys: Iterable[StoredKey]) -> int:
+        """Put these records in place of every stored key, in one write transaction (the
+        store's, when one is open on this thread); returns how many there are now."""
 
 
 def key_hash(secret: str) -> str:

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from catalogue.backup_sqlite import replace_keys
 from catalogue.errors import InvalidInput
-from catalogue.keys import ApiKey, checked_name, full_key, key_hash, new_secret, secret_matches, split_key
+from catalogue.keys import (
+    ApiKey,
+    StoredKey,
+    checked_name,
+    full_key,
+    key_hash,
+    new_secret,
+    secret_matches,
+    split_key,
+)
 from catalogue.store_sqlite import SqliteStore
 
 
@@ -51,3 +62,14 @@ class SqliteKeyStore:
         if not secret_matches(secret, row[4] if row else None) or row[3]:
             return None
         return ApiKey(*row[:4])
+
+    def export_keys(self) -> list[StoredKey]:
+        rows = self.store.db.execute(
+            "SELECT key_id, name, key_hash, created, revoked FROM api_keys ORDER BY created, key_id")
+        return [StoredKey(*row) for row in rows]
+
+    def import_keys(self, keys: Iterable[StoredKey]) -> int:
+        rows = [(k.key_id, k.name, k.key_hash, k.created, k.revoked) for k in keys]
+        with self.store.transaction():
+            replace_keys(self.store.db.conn, rows)
+        return len(rows)

@@ -133,6 +133,12 @@ class SqliteStore:
         self._migrate()
         return dataclasses.replace(result, practices=self.count())
 
+    def replace_with(self, source: Path) -> None:
+        """Replace the whole catalogue, API keys included, by the SQLite catalogue at `source`
+        (complete, closed, and of this version's schema) in one step; readers see the old
+        catalogue or the new one. A copy between backends is built in such a file first."""
+        backup_sqlite.copy_over(Path(source), self.db.conn)
+
     # -- read views -----------------------------------------------------------------------
 
     def data_version(self) -> int:

@@ -108,7 +108,7 @@ def drift(stamp: IndexStamp, expected: Sequence[IndexEntry]) -> Drift:
 class VectorIndex(Protocol):
     """What search and the curator tools read: inner-product search over unit vectors keyed by
     the store's integer rids. FAISS in memory (search/index_faiss.py) and the FAISS file shared
-    by processes (search/index_file.py) implement it; so will pgvector."""
+    by processes (search/index_file.py) and pgvector (search/index_pgvector.py) implement it."""
 
     @property
     def stamp(self) -> IndexStamp:
@@ -129,6 +129,10 @@ class VectorIndex(Protocol):
     def vector(self, rid: int) -> np.ndarray | None:
         """The stored vector of a practice, or None when the index does not hold it."""
 
+    def passage_vectors(self, rid: int) -> np.ndarray | None:
+        """The stored sentence vectors of a practice, in sentence order, as a float32
+        (sentences x dim) matrix of the half-precision values the index keeps; None when it holds
+        none for this practice (or no sentence vectors at all)."""
 
 
 def usable(index: VectorIndex) -> bool:

@@ -218,6 +218,15 @@ class FaissIndex:
             return None
         return np.asarray(self.index.reconstruct(int(rid)), dtype=np.float32)
 
+    def passage_vectors(self, rid: int) -> np.ndarray | None:
+        """The sentence vectors of a practice, decoded from float16, in sentence order (ids
+        rid << PASSAGE_BITS | n, n = 0 .. count - 1); None when it has none."""
+        count = self._passage_counts.get(int(rid), 0)
+        if self.passages is None or not count:
+            return None
+        first = int(rid) << PASSAGE_BITS
+        return np.stack([self.passages.reconstruct(first + n) for n in range(count)]).astype(np.float32)
+
     # -- persistence ------------------------------------------------------------------
 
     def save(self, path: Path) -> None:

@@ -141,6 +141,13 @@ class IndexFile:
             self._index, self._key, self._verified = index, self._file_key(), False
             self._dirty = False
 
+    def replace_with(self, source: Path) -> None:
+        """Put the index file at `source` (on the same file system) in place of this one, under
+        the writers' lock; every process loads it on its next read."""
+        with self.writing():  # holds this object's lock too
+            os.replace(source, self.path)
+            self._index, self._key, self._verified, self._dirty = None, None, False, False
+
     # -- VectorIndex: reads of the current index ---------------------------------------------
 
     @property
@@ -165,3 +172,6 @@ class IndexFile:
 
     def vector(self, rid: int) -> np.ndarray | None:
         return self.current().vector(rid)
+
+    def passage_vectors(self, rid: int) -> np.ndarray | None:
+        return self.current().passage_vectors(rid)

@@ -190,6 +190,17 @@ class PgVectorIndex:
             row = conn.execute("SELECT embedding FROM vectors WHERE rid = %s", [int(rid)]).fetchone()
         return None if row is None else np.asarray(row[0].to_numpy(), dtype=np.float32)
 
+    def passage_vectors(self, rid: int) -> np.ndarray | None:
+        """The half-precision sentence vectors of a practice widened to float32, by sentence number."""
+        with self.pool.connection() as conn:
+            self._checked(conn)
+            if self.passages is None:
+                return None
+            rows = conn.execute("SELECT embedding FROM passages WHERE rid = %s ORDER BY n", [int(rid)]).fetchall()
+        if not rows:
+            return None
+        return np.stack([np.asarray(row[0].to_numpy(), dtype=np.float32) for row in rows])
+
 
 def _query(query: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(query, dtype=np.float32).reshape(-1)

@@ -11,7 +11,15 @@ from api.cli import dutch
 
 dutch.install()  # before the commands are built: typer reads some of its words at definition
 
-from api.cli import admin_cmds, backup_cmds, catalogue_cmds, curation_cmds, db_cmds, search_cmds  # noqa: E402
+from api.cli import (  # noqa: E402
+    admin_cmds,
+    backup_cmds,
+    catalogue_cmds,
+    curation_cmds,
+    db_cmds,
+    migrate_cmds,
+    search_cmds,
+)
 from api.cli.context import Context, console, get_context, handle_errors  # noqa: E402
 from catalogue.settings import Settings  # noqa: E402
 
@@ -25,6 +33,7 @@ app = typer.Typer(
 app.add_typer(catalogue_cmds.app)
 app.add_typer(search_cmds.app)
 app.add_typer(backup_cmds.app)
+app.add_typer(migrate_cmds.app)
 app.add_typer(curation_cmds.app)
 app.add_typer(admin_cmds.keys_app, name="keys")
 app.add_typer(admin_cmds.submissions_app, name="submissions")

@@ -23,4 +23,4 @@ def open_postgres(url: str, *, max_connections: int = 8) -> tuple[PostgresStore,
     except BaseException:
         pool.close()
         raise
-    return store, PostgresKeyStore(pool)
+    return store, PostgresKeyStore(pool, sessions=store.sessions)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from catalogue.errors import InvalidInput
-from catalogue.keys import ApiKey, checked_name, full_key, key_hash, new_secret, secret_matches, split_key
+from catalogue.keys import (
+    ApiKey,
+    StoredKey,
+    checked_name,
+    full_key,
+    key_hash,
+    new_secret,
+    secret_matches,
+    split_key,
+)
+from catalogue.postgres.connection import redact
+from catalogue.postgres.sessions import Sessions
 
 
 def _text(value: dt.datetime | None) -> str | None:
@@ -15,10 +27,14 @@ def _text(value: dt.datetime | None) -> str | None:
 
 
 class PostgresKeyStore:
-    """ApiKeyStore on the catalogue's PostgreSQL database (the store's pool; closed with the store)."""
+    """ApiKeyStore on the catalogue's PostgreSQL database (the store's pool; closed with the store).
 
-    def __init__(self, pool: Any) -> None:
+    Given the store's `sessions`, an import joins the store's write transaction of this thread,
+    so that a copy of the whole catalogue commits its keys with its practices."""
+
+    def __init__(self, pool: Any, *, sessions: Sessions | None = None) -> None:
         self.pool = pool
+        self.sessions = sessions or Sessions(pool, label=redact(str(pool.conninfo)), committed=lambda version: None)
 
     def create(self, name: str) -> str:
         name = checked_name(name)
@@ -52,3 +68,20 @@ class PostgresKeyStore:
         if not secret_matches(secret, row[4] if row else None) or row[3] is not None:
             return None
         return ApiKey(row[0], row[1], _text(row[2]) or "", None)
+
+    def export_keys(self) -> list[StoredKey]:
+        with self.sessions.connection() as conn:
+            # in the order of the records' own times (to the second), as SQLite orders them
+            rows = conn.execute("SELECT key_id, name, key_hash, created, revoked FROM api_keys "
+                                "ORDER BY date_trunc('second', created), key_id").fetchall()
+        return [StoredKey(key_id, name, hashed, _text(created) or "", _text(revoked))
+                for key_id, name, hashed, created, revoked in rows]
+
+    def import_keys(self, keys: Iterable[StoredKey]) -> int:
+        rows = [(k.key_id, k.name, k.key_hash, k.created, k.revoked) for k in keys]
+        with self.sessions.transaction() as conn:
+            conn.execute("DELETE FROM api_keys")
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO api_keys (key_id, name, key_hash, created, revoked) "
+                                "VALUES (%s, %s, %s, %s, %s)", rows)
+        return len(rows)

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from catalogue.keys import ApiKeyStore
+from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.store import PracticeStore
 from catalogue.store_sqlite import SqliteStore
 from search.index import VectorIndex
@@ -70,6 +72,16 @@ def open_backend_store(backend: str, tmp_path: Path,
 @pytest.fixture
 def contract_store(open_backend_store: Callable[[], PracticeStore]) -> PracticeStore:
     return open_backend_store()
+
+
+@pytest.fixture
+def contract_keys(backend: str, contract_store: PracticeStore) -> ApiKeyStore:
+    """The API keys kept beside the contract store, as its backend opens them."""
+    if backend == "sqlite":
+        return SqliteKeyStore(contract_store)
+    from catalogue.postgres.keys import PostgresKeyStore
+
+    return PostgresKeyStore(contract_store.pool, sessions=contract_store.sessions)
 
 
 IndexBuilder = Callable[[dict[int, np.ndarray], dict[int, np.ndarray] | None], VectorIndex]

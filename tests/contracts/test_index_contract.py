@@ -61,3 +61,18 @@ def test_sentences_score_a_practice_by_its_best_sentence(build_index: IndexBuild
     best = index.passage_scores(query, [5, 13])
     expected = [float((sentences[r] @ query).max()) for r in (5, 13)]
     np.testing.assert_allclose(best, expected, atol=2e-3)  # sentence vectors may be half precision
+
+
+def test_sentence_vectors_read_back_in_sentence_order(build_index: IndexBuilder):
+    sentences = {rid: np.stack([_unit(rid * 10 + n) for n in range(1 + rid % 3)]) for rid in VECTORS}
+    index = build_index(VECTORS, sentences)
+    for rid, matrix in sentences.items():
+        found = index.passage_vectors(rid)
+        assert found is not None and found.dtype == np.float32 and found.shape == matrix.shape
+        # what the index keeps: the half-precision values, widened again
+        np.testing.assert_array_equal(found, matrix.astype(np.float16).astype(np.float32))
+    assert index.passage_vectors(4) is None
+
+
+def test_an_index_without_sentences_has_none_to_read(index):
+    assert index.passage_vectors(8) is None
