@@ -28,8 +28,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home)}
+def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A praktijkbank command over the catalogue in `home` (and the settings in `env`), run to its end."""
+    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "api.cli.main", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=1800)  # a safety net for a hung run, not a timing
 
