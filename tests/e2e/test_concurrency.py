@@ -14,10 +14,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
 @pytest.fixture(scope="module")
 def small_server(tmp_path_factory):
-    """A server of its own over the 15 shortest bundled practices: re-indexing them with the real
+    """A server of its own over the 8 shortest bundled practices: re-indexing them with the real
     model takes seconds, where the whole bundled catalogue took minutes of the suite."""
     data = tmp_path_factory.mktemp("data")
-    for source in sorted((ROOT / "data" / "praktijken").glob("*.md"), key=lambda p: p.stat().st_size)[:15]:
+    for source in sorted((ROOT / "data" / "praktijken").glob("*.md"), key=lambda p: p.stat().st_size)[:8]:
         shutil.copy(source, data / source.name)
     home = tmp_path_factory.mktemp("home-reindex")
     for args in (("init",), ("ingest", str(data))):

@@ -3,7 +3,7 @@ other finds; 50 searchers spread over both get whole answers while `praktijkbank
 rewrites the index underneath; API keys, submissions and rate limits hold across both.
 
 One database (a copy of the migrated template on the session's embedded PostgreSQL) holds the
-12 shortest bundled practices, embedded by the real default model; two servers with catalogue
+8 shortest bundled practices, embedded by the real default model; two servers with catalogue
 folders of their own serve it, as two machines behind a load balancer would. They trust
 X-Forwarded-For (PRAKTIJKBANK_TRUST_PROXY, as behind that balancer), so every request names its
 client: the low limits below are reached only by the tests that mean to reach them.
@@ -37,7 +37,7 @@ from tests.e2e.conftest import cli, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
-PRACTICES = 12  # the shortest bundled ones: embedding them (ingest, re-index) is most of the module's time
+PRACTICES = 8  # the shortest bundled ones: embedding them (ingest, re-index) is most of the module's time
 # Per hour, so that no window turns during a test and the counts are exact.
 SEARCH_LIMIT = 12
 SUBMISSION_LIMIT = 3

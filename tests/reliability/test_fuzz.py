@@ -23,7 +23,7 @@ from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 from tests.conftest import SAMPLE
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 
 
 @pytest.fixture
