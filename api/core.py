@@ -49,7 +49,8 @@ def tuning_from(settings: Settings) -> Tuning:
     """The ranking knobs that settings (environment variables) may change."""
     return Tuning(fusion=settings.fusion, dense_weight=settings.dense_weight,
                   lexical_weight=1.0 - settings.dense_weight, rrf_k=settings.rrf_k,
-                  passage_weight=settings.passage_weight, ivf_nprobe=settings.ivf_nprobe)
+                  passage_weight=settings.passage_weight, ivf_nprobe=settings.ivf_nprobe,
+                  hnsw_ef_search=settings.hnsw_ef_search)
 
 
 @dataclass
@@ -106,7 +107,8 @@ class Praktijkbank:
         tuning = tuning or Tuning()
         lazy = _lazy(embedder)
         store, keys = open_postgres(url)
-        index = PgVectorIndex(store.pool, embedder=lazy, passages=_passages(tuning))
+        index = PgVectorIndex(store.pool, embedder=lazy, passages=_passages(tuning),
+                              ef_search=tuning.hnsw_ef_search)
         core = cls.assemble(store, keys, index, PgIndexMaintenance(store, index, lazy), lazy,
                             tuning=tuning, cache_dir=cache_dir)
         core.limits = PostgresRateLimits(store.pool)

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=0, ge=0, le=4096, description="0: exact vector search. Above 0, catalogues of "
         "20,000 practices or more use an approximate index (FAISS IVF) and scan this many of its "
         "groups per search; 64 keeps 94% of the exact hybrid top 10 at 100,000 practices (BENCHMARKS.md)")
+    hnsw_ef_search: int = Field(
+        default=0, ge=0, le=1000, description="PostgreSQL only. 0: exact vector search. Above 0, "
+        "catalogues of 20,000 practices or more get an HNSW index (built by the next sync or "
+        "'praktijkbank reindex') and search without filters goes through it with this ef_search; "
+        "filtered search stays exact")
     query_cache_size: int = Field(
         default=2048, ge=0, le=1_000_000, description="Query vectors kept in memory per process "
         "(least recently used go first; about 4 KiB each with e5+use); a repeated query skips the "

@@ -5,6 +5,12 @@ only serve `ORDER BY embedding <#> q` itself, so the `+ 0` keeps the planner fro
 (through an HNSW index a 1%-selective filter returns too few rows; ../shared/design/postgres.md).
 Under a filter the scan covers the candidate rids only (`rid = ANY(...)`, the primary key).
 
+Approximate search is an opt-in for large catalogues, as the FAISS IVF is on SQLite: with
+`ef_search` > 0 (PRAKTIJKBANK_HNSW_EF_SEARCH) the maintenance builds an HNSW index once the
+catalogue holds HNSW_MIN_ROWS vectors, and an *unfiltered* search orders by `embedding <#> q`
+through it, with iterative scans (`relaxed_order`, re-sorted here) so it always returns k rows.
+A filtered search stays exact over its candidates.
+
 The tables hold one vector per published practice with the content hash it was embedded from,
 and, when configured, a half-precision vector per sentence: the maintenance writes and deletes
 them in the transaction that publishes, changes or unpublishes the practice, so a scan needs no
@@ -30,6 +36,10 @@ from search.index import IndexStamp, Model, verify_stamp
 
 MODEL_KEY, DIM_KEY = "vector_model", "vector_dim"  # as catalogue.postgres.schema.set_vector_model writes them
 PASSAGES_KEY = "vector_passages"  # meta: the sentence-vector scheme of the stored vectors, '' for none
+HNSW_INDEX = "vectors_embedding_hnsw"
+# The HNSW index serves catalogues of at least this many practices (FAISS's IVF_MIN_ROWS): below it
+# an exact scan is fast enough and exact.
+HNSW_MIN_ROWS = 20_000
 
 
 def stored_model(conn: Any) -> IndexStamp | None:
@@ -73,6 +83,34 @@ def write_vectors(conn: Any, rows: Sequence[tuple[int, str, np.ndarray]],
                  for rid, matrix in zip(rids, passages, strict=True) for n, vector in enumerate(matrix)])
 
 
+def hnsw_state(conn: Any) -> bool | None:
+    """None without an HNSW index on the vectors; else whether it is valid (a build that was
+    interrupted leaves an invalid one, which the planner ignores)."""
+    row = conn.execute("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)",
+                       [HNSW_INDEX]).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def build_hnsw(pool: Any) -> bool:
+    """Build the HNSW index on the document vectors (inner product) unless a valid one exists;
+    CONCURRENTLY, so searches and writes go on meanwhile. An invalid leftover is dropped first.
+    Returns whether it built one."""
+    with pool.connection() as conn:
+        state = hnsw_state(conn)
+        if state:
+            return False
+        conn.commit()
+        conn.autocommit = True
+        try:
+            if state is False:
+                conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {HNSW_INDEX}")
+            conn.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {HNSW_INDEX} "
+                         "ON vectors USING hnsw (embedding vector_ip_ops)")
+        finally:
+            conn.autocommit = False
+    return True
+
+
 def delete_vectors(conn: Any, rids: Sequence[int]) -> None:
     """Remove the vectors and sentence vectors of these rids, in the caller's transaction."""
     if rids:
@@ -88,10 +126,12 @@ class PgVectorIndex:
     `passages` is the sentence-vector scheme the index must hold, or None.
     """
 
-    def __init__(self, pool: Any, *, embedder: Model, passages: str | None) -> None:
+    def __init__(self, pool: Any, *, embedder: Model, passages: str | None, ef_search: int = 0) -> None:
         self.pool = pool
         self.embedder = embedder
         self.passages = passages
+        # 0: exact. Above 0, unfiltered searches go through the HNSW index once it exists.
+        self.ef_search = ef_search
 
     # -- the model check ------------------------------------------------------------------
 
@@ -143,7 +183,8 @@ class PgVectorIndex:
         return self.rank(query, k, rids=rids).pairs()
 
     def rank(self, query: np.ndarray, k: int, *, rids: Sequence[int] | None = None) -> Ranking:
-        """Exact top-k over every vector, or over the candidate rids, best first."""
+        """Top-k over every vector (approximate through HNSW when opted in and built), or exactly
+        over the candidate rids, best first."""
         if k <= 0 or (rids is not None and len(rids) == 0):
             with self.pool.connection() as conn:
                 self._checked(conn)
@@ -155,13 +196,32 @@ class PgVectorIndex:
             params["rids"] = np.asarray(rids, dtype=np.int64).tolist()
         with self.pool.connection() as conn:
             self._checked(conn)
-            rows = conn.execute(
-                f"SELECT rid, (embedding <#> %(q)s) + 0 AS distance FROM vectors {where} "
-                "ORDER BY distance, rid LIMIT %(k)s", params).fetchall()
+            if rids is None and self.ef_search > 0 and hnsw_state(conn):
+                rows = self._approximate(conn, params)
+            else:
+                rows = conn.execute(
+                    f"SELECT rid, (embedding <#> %(q)s) + 0 AS distance FROM vectors {where} "
+                    "ORDER BY distance, rid LIMIT %(k)s", params).fetchall()
         if not rows:
             return Ranking.empty()
         ids, distances = zip(*rows, strict=True)
         return Ranking(np.array(ids, dtype=np.int64), -np.array(distances, dtype=np.float64))
+
+    def _approximate(self, conn: Any, params: dict[str, Any]) -> list[tuple[int, float]]:
+        """The k nearest through the HNSW index, its candidate list (ef_search) at least k long
+        (pgvector's maximum is 1000). Iterative scans keep going until k rows are found;
+        `relaxed_order` may return them slightly out of order, so they are sorted here. The
+        settings are read back: set before pgvector is loaded, an unknown value only warns."""
+        with conn.transaction():
+            conn.execute("SELECT NULL::vector")  # loads pgvector, so its settings exist
+            _, scan = conn.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)",
+                [str(min(max(self.ef_search, int(params["k"])), 1000))]).fetchone()
+            if scan != "relaxed_order":
+                raise RuntimeError(f"pgvector accepted hnsw.iterative_scan = {scan!r}, not relaxed_order")
+            rows = conn.execute("SELECT rid, embedding <#> %(q)s AS distance FROM vectors "
+                                "ORDER BY embedding <#> %(q)s LIMIT %(k)s", params).fetchall()
+        return sorted(((int(rid), float(d)) for rid, d in rows), key=lambda row: (row[1], row[0]))
 
     def passage_scores(self, query: np.ndarray, rids: Sequence[int] | np.ndarray) -> np.ndarray:
         """For each rid, the best inner product of the query with one of its sentences (-inf without).

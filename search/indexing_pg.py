@@ -19,6 +19,7 @@ vector of its old text.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -27,7 +28,15 @@ from catalogue.model import Practice
 from catalogue.store import PracticeStore
 from search.embedders import Embedder
 from search.index import Drift, verify_stamp
-from search.index_pgvector import PgVectorIndex, delete_vectors, record_model, stored_model, write_vectors
+from search.index_pgvector import (
+    HNSW_MIN_ROWS,
+    PgVectorIndex,
+    build_hnsw,
+    delete_vectors,
+    record_model,
+    stored_model,
+    write_vectors,
+)
 from search.indexing import (
     CheckReport,
     Encoded,
@@ -136,8 +145,7 @@ class PgIndexMaintenance(RebuildsInBackground):
         removed = self._drop_unpublished()
         todo = self._todo(rebuild=rebuild)
         added = self._embed_and_write(todo, prepared=prepared, progress=progress)
-        with self.pool.connection() as conn:
-            total = int(conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
+        total = self._count_and_build_hnsw()
         return SyncReport(added=added, removed=removed + sum(1 for _, _, had in todo if had), total=total)
 
     def reindex(self, *, progress: Progress | None = None) -> SyncReport:
@@ -155,9 +163,20 @@ class PgIndexMaintenance(RebuildsInBackground):
         todo = self._todo(rebuild=rebuild)
         started(len(todo))
         added = self._embed_and_write(todo, prepared=None, progress=progress)
+        total = self._count_and_build_hnsw()
+        return SyncReport(added=added, removed=removed, total=total)
+
+    def _count_and_build_hnsw(self) -> int:
+        """The number of vectors; with approximate search opted in (ef_search > 0) and at least
+        HNSW_MIN_ROWS of them, the HNSW index is built first when it is missing (logged: at
+        100,000 practices it takes minutes, while searches go on exactly)."""
         with self.pool.connection() as conn:
             total = int(conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
-        return SyncReport(added=added, removed=removed, total=total)
+        if self.index.ef_search > 0 and total >= HNSW_MIN_ROWS:
+            started = time.perf_counter()
+            if build_hnsw(self.pool):
+                _log.info("HNSW-index gebouwd over %d vectoren in %.0f s", total, time.perf_counter() - started)
+        return total
 
     def _ensure_model(self, *, rebuild: bool) -> None:
         """Record the configured model (first build, rebuild, or a change of sentence scheme);

@@ -88,6 +88,9 @@ class Tuning:
     # 0: dense search is exact. Above 0, catalogues of IVF_MIN_ROWS practices or more are
     # searched approximately, scanning this many k-means groups (recall in BENCHMARKS.md).
     ivf_nprobe: int = 0
+    # The same opt-in on PostgreSQL: 0 is exact; above 0, unfiltered dense search in catalogues of
+    # HNSW_MIN_ROWS practices or more goes through an HNSW index with this ef_search.
+    hnsw_ef_search: int = 0
 
 
 @dataclass

@@ -92,3 +92,12 @@ def test_the_http_api_serves_from_postgresql(pg_core, tmp_path):
                               json={**SAMPLE[2], "id": "nieuw-via-http", "title": "Nieuw via HTTP"})
         assert created.status_code == 201, created.text
         assert client.get("/api/practices/nieuw-via-http").status_code == 200
+
+
+def test_the_hnsw_opt_in_reaches_the_index(postgres_url, tmp_path, monkeypatch):
+    monkeypatch.setattr("api.core.make_embedder", lambda *a, **k: FakeEmbedder())
+    core = Praktijkbank.from_settings(Settings(home=tmp_path, database_url=postgres_url, hnsw_ef_search=64))
+    try:
+        assert core.index.ef_search == 64  # type: ignore[attr-defined]
+    finally:
+        core.close()

@@ -17,7 +17,7 @@ from catalogue.postgres.connection import make_pool
 from ingest.pipeline import store_practices
 from search.index import IndexStamp, verify_stamp
 from search.index_faiss import PASSAGE_SCHEME, FaissIndex
-from search.index_pgvector import PgVectorIndex, record_model, write_vectors
+from search.index_pgvector import PgVectorIndex, build_hnsw, hnsw_state, record_model, write_vectors
 from search.indexing_pg import PgIndexMaintenance
 from tests.conftest import SAMPLE, FakeEmbedder
 from tests.postgres.practice_rows import SqlRowStore, insert_rows, row_values
@@ -106,6 +106,50 @@ def test_a_one_percent_filter_returns_k_exact_rows_past_an_hnsw_index(postgres_u
         assert ranking.ids.tolist() == exact
     finally:
         pool.close()
+
+
+def test_hnsw_is_an_opt_in_for_unfiltered_search_and_filters_stay_exact(pool):
+    vectors = clustered(3000, 32, seed=11)
+    rids = fill(pool, vectors, model=Model("test/clustered-32", 32))
+    approximate = PgVectorIndex(pool, embedder=Model("test/clustered-32", 32), passages=None, ef_search=400)
+    exact = PgVectorIndex(pool, embedder=Model("test/clustered-32", 32), passages=None)
+    queries = clustered(20, 32, seed=12)
+    for query in queries[:3]:  # no HNSW index yet: the opt-in changes nothing
+        assert approximate.rank(query, 10).ids.tolist() == exact.rank(query, 10).ids.tolist()
+    assert build_hnsw(pool) and not build_hnsw(pool)  # built once
+    with pool.connection() as conn:
+        conn.execute("ANALYZE vectors")
+        assert hnsw_state(conn) is True
+    recall = []
+    for query in queries:
+        got, want = approximate.rank(query, 50), exact.rank(query, 50)
+        assert len(got.ids) == 50 and list(got.scores) == sorted(got.scores, reverse=True)
+        np.testing.assert_allclose(got.scores, vectors[got.ids - 1] @ query, atol=1e-5)  # exact scores
+        recall.append(len(set(got.ids.tolist()) & set(want.ids.tolist())) / 50)
+    assert np.mean(recall) >= 0.9, recall
+    candidates = sorted(np.random.default_rng(13).choice(rids, size=30, replace=False).tolist())
+    for query in queries[:5]:  # a filter is never answered through HNSW
+        assert approximate.rank(query, 10, rids=candidates).ids.tolist() == \
+            exact.rank(query, 10, rids=candidates).ids.tolist()
+
+
+def test_the_maintenance_builds_the_hnsw_index_only_when_opted_in_and_large(pool, rows, monkeypatch):
+    monkeypatch.setattr("search.indexing_pg.HNSW_MIN_ROWS", len(SAMPLE))
+    store_practices(rows, practices(), indexer=maintenance(pool, rows))
+    with pool.connection() as conn:
+        assert hnsw_state(conn) is None  # not opted in
+    embedder = FakeEmbedder()
+    work = PgIndexMaintenance(rows, PgVectorIndex(pool, embedder=embedder, passages=PASSAGE_SCHEME, ef_search=100),
+                              embedder)
+    monkeypatch.setattr("search.indexing_pg.HNSW_MIN_ROWS", len(SAMPLE) + 1)
+    work.sync()
+    with pool.connection() as conn:
+        assert hnsw_state(conn) is None  # too few practices
+    monkeypatch.setattr("search.indexing_pg.HNSW_MIN_ROWS", len(SAMPLE))
+    work.sync()
+    with pool.connection() as conn:
+        assert hnsw_state(conn) is True
+    assert work.check().ok
 
 
 def test_the_stored_model_must_be_the_configured_one(pool):
