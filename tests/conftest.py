@@ -23,6 +23,8 @@ from tests.postgres_fixture import (  # a real PostgreSQL, on request
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+# The catalogue backends that suites parametrised over backends run on.
+STORE_BACKENDS = ["sqlite", "postgresql"]
 
 
 class FakeEmbedder:

@@ -19,8 +19,8 @@ from catalogue.store_sqlite import SqliteStore
 from search.index import VectorIndex
 from search.index_faiss import PASSAGE_SCHEME, FaissIndex
 from search.index_file import IndexFile
+from tests.conftest import STORE_BACKENDS
 
-STORE_BACKENDS = ["sqlite", "postgresql"]
 INDEX_BACKENDS = ["faiss-memory", "faiss-file", "pgvector"]
 
 

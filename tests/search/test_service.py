@@ -4,9 +4,31 @@ import itertools
 
 import pytest
 
+from api.core import Praktijkbank
 from catalogue.errors import InvalidInput, PracticeNotFound
 from catalogue.model import parse_practice
 from catalogue.store import make_filters
+from catalogue.store_sqlite import SqliteStore
+from tests.conftest import STORE_BACKENDS, make_core
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def core(request, tmp_path, fake_embedder):
+    """The search service's tests run on both backends: SQLite + FAISS and PostgreSQL + pgvector
+    (a database of the test's own, tests/postgres_fixture.py)."""
+    if request.param == "sqlite":
+        built = make_core(SqliteStore(tmp_path / "praktijkbank.db"), index_path=tmp_path / "index.faiss",
+                          embedder=fake_embedder)
+    else:
+        built = Praktijkbank.over_postgres(request.getfixturevalue("postgres_url"), embedder=fake_embedder,
+                                           cache_dir=tmp_path)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def store(core):
+    return core.store
 
 
 @pytest.fixture
