@@ -128,7 +128,7 @@ def render(tallies: dict[tuple[str, str], Tally], *, spec: str, practices: int, 
            seconds: float) -> str:
     lines = [f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.parity --write` ({seconds:.0f} s), "
              f"embedder `{spec}`, {practices} practices, default tuning. The PostgreSQL catalogue got the SQLite "
-             f"one's vectors ({model_calls} model calls for its documents: none).", "",
+             f"one's vectors: its ingest called the model {model_calls} times.", "",
              "| set, mode | queries | same top 10 | same total | same answer kind | same nDCG@10 (3 decimals) "
              "| mean nDCG@10 SQLite / PostgreSQL |",
              "|---|---|---|---|---|---|---|"]
