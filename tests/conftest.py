@@ -133,7 +133,8 @@ def real_embedder() -> Any:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The e2e tests run last (stable order otherwise), so their catalogue has the whole rest of
     the suite to be embedded in the background (tests/e2e/catalogue.py)."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None
+               or "server" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from catalogue.vocab import KRACHTLIJNEN, REGIONS, SECTORS
 from tests.conftest import ROOT
 from tests.facet_property import check, random_filters
 
+pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
+
 THEMES = yaml.safe_load((ROOT / "catalogue" / "data" / "themes.yaml").read_text(encoding="utf-8"))
 
 
