@@ -1,12 +1,18 @@
 """Speed benchmark: ingest, query latency, throughput and resources, side by side with txtai.
 
 Usage: python -m benchmarks.speed [--sizes 1000,10000,100000] [--index-only 1000000] [--out BENCHMARKS.md]
+       python -m benchmarks.speed --backends sqlite,postgresql [--sizes ...] [--work-dir DIR --reuse]
 
 For every corpus size it builds a catalogue through the real ingest pipeline, times queries in
 process (our engine and txtai on the same vectors), starts the real API server for HTTP
 latency, throughput and cold start, and runs FAISS alone; once per run it compares ingest with
 the raw embedder and scores both engines on the relevance set. Results go to the `## Speed`
 section of BENCHMARKS.md (between its markers), a JSON file and a PNG plot.
+
+With `--backends` naming postgresql it compares the backends instead (benchmarks/speed_backends.py):
+per size, the SQLite catalogue and a PostgreSQL copy of it made with `praktijkbank migrate`, engine
+latency, HTTP latency and throughput, and memory, side by side; no txtai, FAISS-only, ingest or
+relevance runs. Results go between the `speed-backends` markers of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -44,6 +50,13 @@ def _ints(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+def _names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names or set(names) - {"sqlite", "postgresql"}:
+        raise argparse.ArgumentTypeError(f"backends are sqlite and postgresql, not {text!r}")
+    return names
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", type=_ints, default=[1000, 10_000, 100_000], help="corpus sizes")
@@ -59,16 +72,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-peer", action="store_true", help="skip txtai")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP server runs")
     p.add_argument("--cold-starts", type=int, default=3, help="server starts for the cold-start median")
+    p.add_argument("--backends", type=_names, default=["sqlite"],
+                   help="sqlite (the run above), or sqlite,postgresql: the two backends side by side")
+    p.add_argument("--postgres-folder", type=Path, default=None,
+                   help="--backends: the embedded PostgreSQL's folder (default: WORK_DIR/postgres)")
+    p.add_argument("--reuse", action="store_true",
+                   help="--backends: keep the SQLite catalogues and PostgreSQL databases already in the work dir")
     p.add_argument("--in-process", action="store_true",
                    help="run every job in this process (quick, for tests; peak memory is then process-wide)")
     p.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     p.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "plots" / PLOT_NAME)
-    p.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "out" / "speed.json")
+    p.add_argument("--json", type=Path, default=None,
+                   help="results file (default: benchmarks/out/speed.json, or speed_backends.json for --backends)")
     p.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="real vector cache")
     p.add_argument("--work-dir", type=Path, default=None, help="catalogues and indexes (default: temporary)")
     p.add_argument("--render", type=Path, default=None, metavar="JSON",
                    help="measure nothing: rewrite the report and plot from a saved results file")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.compare = "postgresql" in args.backends
+    args.json = args.json or ROOT / "benchmarks" / "out" / ("speed_backends.json" if args.compare else "speed.json")
+    return args
 
 
 def log(message: str) -> None:
@@ -131,6 +154,8 @@ def versions() -> str:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.compare:
+        return compare_backends(args, argv)
     if args.render:
         results = json.loads(args.render.read_text(encoding="utf-8"))
     else:
@@ -142,15 +167,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return results
 
 
+def _plan(args: argparse.Namespace, work: Path) -> Plan:
+    queries = tuple(q["query"] for q in load_queries())[: args.queries]
+    return Plan(work_dir=work, queries=queries, cache_dir=args.cache_dir, real_limit=args.real_limit,
+                embedder_spec=args.embedder, repeat=args.repeat, http_requests=args.http_requests,
+                relevance_data=args.relevance_data)
+
+
 def measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
     """Every measurement of one run, as plain data (the JSON file)."""
     started = time.perf_counter()
     sizes = sorted(set(args.sizes))
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="praktijkbank-speed-"))
-    queries = tuple(q["query"] for q in load_queries())[: args.queries]
-    plan = Plan(work_dir=work, queries=queries, cache_dir=args.cache_dir, real_limit=args.real_limit,
-                embedder_spec=args.embedder, repeat=args.repeat, http_requests=args.http_requests,
-                relevance_data=args.relevance_data)
+    plan = _plan(args, work)
     run: Runner = _inline if args.in_process else isolated
     try:
         log(f"corpora {sizes} and real vectors (first {plan.real_limit}) in {work}")
@@ -174,10 +203,32 @@ def measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
             shutil.rmtree(work, ignore_errors=True)
     results["meta"] = {
         "date": dt.date.today().isoformat(), "machine": machine(), "versions": versions(),
-        "command": command, "minutes": (time.perf_counter() - started) / 60, "queries": len(queries),
+        "command": command, "minutes": (time.perf_counter() - started) / 60, "queries": len(plan.queries),
         "repeat": args.repeat, "real_limit": plan.real_limit,
         "filters": "; ".join(" + ".join(v[0] for v in f.values()) for f in plan.filter_sets),
     }
+    return results
+
+
+def compare_backends(args: argparse.Namespace, argv: list[str] | None) -> dict[str, Any]:
+    """The backend comparison (benchmarks/speed_backends.py): measure, or only `--render` a saved run."""
+    from benchmarks import speed_backends
+
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+    else:
+        work = args.work_dir or Path(tempfile.mkdtemp(prefix="praktijkbank-speed-backends-"))
+        plan = _plan(args, work)
+        try:
+            log(f"corpora {sorted(args.sizes)} and real vectors (first {plan.real_limit}) in {work}")
+            plan = prepare(plan, sorted(args.sizes), 0)
+            command = " ".join(["python -m benchmarks.speed", *(argv if argv is not None else sys.argv[1:])])
+            results = speed_backends.run_from(args, plan, _inline if args.in_process else isolated, command)
+        finally:
+            if args.work_dir is None:
+                shutil.rmtree(work, ignore_errors=True)
+    speed_backends.write(results, args.out)
+    log(f"wrote {args.out}")
     return results
 
 

@@ -41,7 +41,7 @@ from benchmarks.relevance import ROOT, load_queries
 from benchmarks.speed import log, prepare
 from benchmarks.speed_http import http_load
 from benchmarks.speed_plan import Plan
-from benchmarks.speed_util import Latency, isolated, peak_rss_mb, timed_ms
+from benchmarks.speed_util import Latency, interleaved, isolated, peak_rss_mb, timed_ms, tree_rss_mb
 from benchmarks.speed_vectors import CACHE_DIR, CachedEmbedder
 from catalogue.store import Filters
 from catalogue.store_sqlite import SqliteStore
@@ -72,25 +72,6 @@ class QuerySource:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         source = {"cached": self.cached, "real": self.real, "product": self.product}[self.mode]
         return source.encode_queries(texts)
-
-
-def _interleaved(runs: dict[str, Any], queries: Sequence[str], repeat: int) -> dict[str, dict[str, float]]:
-    """Latency of each run, taking turns query by query (each query starting with the next run),
-    so that the load of a shared machine and the order fall on all of them alike. A run returns
-    (hits, milliseconds to subtract)."""
-    samples: dict[str, list[float]] = {name: [] for name in runs}
-    hits: dict[str, list[int]] = {name: [] for name in runs}
-    names = list(runs)
-    turn = 0
-    for _ in range(repeat):
-        for query in queries:
-            turn += 1
-            for name in names[turn % len(names):] + names[:turn % len(names)]:
-                run = runs[name]
-                (n, minus), ms = timed_ms(lambda q=query, r=run: r(q))
-                samples[name].append(ms - minus)
-                hits[name].append(n)
-    return {name: Latency.of(samples[name], hits[name]).as_dict() for name in runs}
 
 
 def _ours(service: Any, facets: Sequence[str] | None, *, engine_only: bool) -> Any:
@@ -136,20 +117,20 @@ def engine_job(plan: Plan, size: int) -> dict[str, Any]:
     real.encode_queries(["opwarmen"])
     engine_runs = {"equal": _ours(service, (), engine_only=True), "txtai": _txtai(peer),
                    "full": _ours(service, None, engine_only=True)}
-    _interleaved(engine_runs, queries[:5], 1)  # warm SQLite pages, FAISS and txtai
-    out: dict[str, Any] = _interleaved(engine_runs, queries, plan.repeat)
+    interleaved(engine_runs, queries[:5], 1)  # warm SQLite pages, FAISS and txtai
+    out: dict[str, Any] = interleaved(engine_runs, queries, plan.repeat)
     if size >= IVF_MIN_ROWS:  # txtai picks IVF above 5,000 rows; ours is PRAKTIJKBANK_IVF_NPROBE
         index = core.index.current()
         _, build_ms = timed_ms(index.ensure_ivf)
         index.nprobe = speed_ours.IVF_NPROBE
-        _interleaved(engine_runs, queries[:5], 1)
-        ivf = _interleaved({"equal_ivf": engine_runs["equal"], "txtai_ivf_turns": engine_runs["txtai"],
+        interleaved(engine_runs, queries[:5], 1)
+        ivf = interleaved({"equal_ivf": engine_runs["equal"], "txtai_ivf_turns": engine_runs["txtai"],
                             "full_ivf": engine_runs["full"]}, queries, plan.repeat)
         out.update(ivf)
         out["ivf"] = {"nprobe": speed_ours.IVF_NPROBE, "build_s": build_ms / 1000}
         index.nprobe = 0
     source.mode = "real"
-    out.update(_interleaved({"e2e_equal": _ours(service, (), engine_only=False),
+    out.update(interleaved({"e2e_equal": _ours(service, (), engine_only=False),
                              "e2e_full": _ours(service, None, engine_only=False),
                              "embed": _embed_only(real)},
                             queries, 1))
@@ -176,16 +157,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _tree_rss_mb(pid: int) -> dict[str, float]:
-    """Peak RSS (VmHWM) of a server process and its workers, summed, and current RSS summed."""
-    import psutil
-
-    procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    peak = sum(peak_rss_mb(p.pid) for p in procs)
-    return {"peak_rss_mb": peak, "rss_mb": sum(p.memory_info().rss for p in procs) / 2**20,
-            "processes": len(procs)}
 
 
 @contextmanager
@@ -254,7 +225,7 @@ def http_job(plan: Plan, size: int, workers: int, requests: int) -> dict[str, An
         out.update(_one_client(base, queries, requests))
         for label, facets in (("facets", ",".join(PAGE_FACETS)), ("no_facets", "")):
             out[f"8/{label}"] = _load(base, queries, facets, clients=8, per_client=max(2, requests // 4))
-        out.update(_tree_rss_mb(pid))
+        out.update(tree_rss_mb(pid))
     return out
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ import httpx
 
 from benchmarks.relevance import ROOT
 from benchmarks.speed_plan import MODES, Plan
-from benchmarks.speed_util import Latency, peak_rss_mb, timed_ms
+from benchmarks.speed_util import Latency, interleaved, peak_rss_mb, timed_ms
 
 READY_TIMEOUT = 180.0
 
@@ -59,16 +59,18 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], started: float) -> 
 
 
 @contextmanager
-def serve(home: Path, *, embedder_spec: str, log: Path) -> Iterator[Server]:
-    """Start the real server on a free port of 127.0.0.1; stop it afterwards."""
+def serve(home: Path, *, embedder_spec: str, log: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """Start the real server on a free port of 127.0.0.1; stop it afterwards. `env` adds settings
+    (PRAKTIJKBANK_DATABASE_URL for PostgreSQL, PRAKTIJKBANK_QUERY_CACHE_SIZE ...)."""
     port = free_port()
-    env = {**os.environ, "PRAKTIJKBANK_EMBEDDER": embedder_spec, "PRAKTIJKBANK_HOME": str(home),
-           "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute"}  # one client, measured: no per-client limit
+    environ = {**os.environ, "PRAKTIJKBANK_EMBEDDER": embedder_spec, "PRAKTIJKBANK_HOME": str(home),
+               "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute",  # one client, measured: no per-client limit
+               **(env or {})}
     command = [sys.executable, "-m", "api.cli.main", "--home", str(home), "serve",
                "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
             yield Server(process, base, _wait_ready(base, process, started))
@@ -102,35 +104,58 @@ def _get(client: httpx.Client, base: str, params: dict[str, Any]) -> int:
     return len(response.json()["results"])
 
 
-def latencies(server: Server, plan: Plan) -> dict[str, dict[str, float]]:
-    """p50/p95 per mode, unfiltered and with the selective filters, one client."""
-    out: dict[str, dict[str, float]] = {}
-    wait_warm(server.base)
+def _getter(client: httpx.Client, base: str) -> Callable[[dict[str, Any]], tuple[int, float]]:
+    """A search against one server for `interleaved`: (results, nothing to subtract)."""
+    return lambda params: (_get(client, base, params), 0.0)
+
+
+def latencies(servers: Mapping[str, Server], plan: Plan) -> dict[str, dict[str, dict[str, float]]]:
+    """p50/p95 per server, mode, unfiltered and with the selective filters, one client. With
+    several servers they take turns request by request, so the load of a shared machine falls
+    on each alike."""
+    out: dict[str, dict[str, dict[str, float]]] = {name: {} for name in servers}
     with httpx.Client(timeout=60) as client:
-        for query in plan.queries[:3]:  # warm-up
-            _get(client, server.base, _params(query, "hybrid", {}))
+        for server in servers.values():
+            wait_warm(server.base)
+            for query in plan.queries[:3]:  # warm-up
+                _get(client, server.base, _params(query, "hybrid", {}))
+        runs = {name: _getter(client, server.base) for name, server in servers.items()}
         for mode in MODES:
             for label, filter_sets in (("all", [{}]), ("filtered", list(plan.filter_sets))):
-                samples, hits = [], []
-                for i in range(plan.http_requests):
-                    params = _params(plan.queries[i % len(plan.queries)], mode, filter_sets[i % len(filter_sets)])
-                    n, ms = timed_ms(lambda p=params: _get(client, server.base, p))
-                    samples.append(ms)
-                    hits.append(n)
-                out[f"{mode}/{label}"] = Latency.of(samples, hits).as_dict()
+                requests = [_params(plan.queries[i % len(plan.queries)], mode, filter_sets[i % len(filter_sets)])
+                            for i in range(plan.http_requests)]
+                for name, stats in interleaved(runs, requests, 1).items():
+                    out[name][f"{mode}/{label}"] = stats
     return out
 
 
-def throughput(server: Server, queries: Sequence[str], *, clients: int, per_client: int) -> dict[str, float]:
-    """Hybrid queries/s with `clients` threads, each sending `per_client` requests back to back."""
-    return http_load(server.base, queries, lambda q: _params(q, "hybrid", {}), clients=clients,
-                     per_client=per_client)
+def throughput(servers: Mapping[str, Server], queries: Sequence[str], *, clients: int, per_client: int,
+               rounds: int = 1) -> dict[str, dict[str, float]]:
+    """Hybrid queries/s of each server with `clients` threads, each sending `per_client` requests
+    back to back, in `rounds` rounds; the servers' order turns round by round (A B, B A, ...)."""
+    samples: dict[str, list[float]] = {name: [] for name in servers}
+    seconds = dict.fromkeys(servers, 0.0)
+    names = list(servers)
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else names[::-1]:
+            got, took = load_samples(servers[name].base, queries, lambda q: _params(q, "hybrid", {}),
+                                     clients=clients, per_client=per_client)
+            samples[name] += got
+            seconds[name] += took
+    return {name: load_stats(samples[name], seconds[name], clients) for name in servers}
 
 
 def http_load(base: str, queries: Sequence[str], params_of: Callable[[str], dict[str, Any]], *,
               clients: int, per_client: int) -> dict[str, float]:
     """Searches/s and latency with `clients` threads, each sending `per_client` searches back to
     back (the parameters of a query from `params_of`); all clients start together."""
+    samples, seconds = load_samples(base, queries, params_of, clients=clients, per_client=per_client)
+    return load_stats(samples, seconds, clients)
+
+
+def load_samples(base: str, queries: Sequence[str], params_of: Callable[[str], dict[str, Any]], *,
+                 clients: int, per_client: int) -> tuple[list[float], float]:
+    """The latency of every search of a bounded load (see http_load), and its wall time in seconds."""
     samples: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
@@ -152,7 +177,10 @@ def http_load(base: str, queries: Sequence[str], params_of: Callable[[str], dict
     start = time.perf_counter()
     for t in threads:
         t.join()
-    seconds = time.perf_counter() - start
+    return samples, time.perf_counter() - start
+
+
+def load_stats(samples: Sequence[float], seconds: float, clients: int) -> dict[str, float]:
     stats = Latency.of(samples)
     return {"clients": clients, "requests": len(samples), "seconds": seconds,
             "qps": len(samples) / seconds, "p50": stats.p50, "p95": stats.p95}
@@ -171,9 +199,9 @@ def http_job(plan: Plan, size: int, *, cold_starts: int = 3) -> dict[str, Any]:
     with serve(plan.home(size), embedder_spec=plan.embedder_spec, log=log) as server:
         starts = sorted([*starts, server.ready_seconds])
         result: dict[str, Any] = {"cold_start_s": starts[len(starts) // 2], "cold_starts_s": starts}
-        result["latency"] = latencies(server, plan)
+        result["latency"] = latencies({"server": server}, plan)["server"]
         per_client = max(2, plan.http_requests // 2)
-        result["throughput"] = [throughput(server, plan.queries, clients=c, per_client=per_client)
+        result["throughput"] = [throughput({"server": server}, plan.queries, clients=c, per_client=per_client)["server"]
                                 for c in (1, 8)]
         result["peak_rss_mb"] = peak_rss_mb(server.process.pid)
     return result

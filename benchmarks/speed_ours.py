@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from api.core import Praktijkbank
 from benchmarks.corpus import write_jsonl
 from benchmarks.relevance import evaluate, load_queries
 from benchmarks.speed_plan import MODES, Plan, bases_for, read_corpus, search_texts
-from benchmarks.speed_util import Latency, disk_mb, peak_rss_mb, timed_ms
+from benchmarks.speed_util import Latency, disk_mb, interleaved, peak_rss_mb, timed_ms
 from benchmarks.speed_vectors import TimedEmbedder, derived_matrix
 from catalogue.store import Filters
 from catalogue.store_sqlite import SqliteStore
@@ -102,28 +102,49 @@ def query_embedding_job(plan: Plan) -> dict[str, Any]:
     return Latency.of(samples).as_dict()
 
 
+def engine_search(service: SearchService, mode: str,
+                  stages: dict[str, float]) -> Callable[[tuple[str, Filters]], tuple[int, float]]:
+    """One search of (query, filters) for `interleaved`: returns (hits, the embedding's ms, to
+    subtract) and adds the time of each stage of the service to `stages`."""
+    def run(item: tuple[str, Filters]) -> tuple[int, float]:
+        query, filters = item
+        with trace.recording() as timings:
+            result = service.search(query, filters=filters, mode=mode)
+        for key, value in timings.items():
+            stages[key] = stages.get(key, 0.0) + value
+        return len(result.hits), timings.get("embed_ms", 0.0)
+
+    return run
+
+
+def paired(queries: Sequence[str], filters: Sequence[Filters]) -> list[tuple[str, Filters]]:
+    """Each query with the filter set it runs under: the filter sets taken in turn."""
+    return [(query, filters[i % len(filters)]) for i, query in enumerate(queries)]
+
+
 def _run(service: SearchService, queries: Sequence[str], filters: Sequence[Filters], mode: str,
-         repeat: int) -> tuple[Latency, dict[str, float]]:
-    samples: list[float] = []
-    hits: list[int] = []
+         repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Latency of one mode (embedding excluded), and the mean time of each stage."""
     stages: dict[str, float] = {}
-    for _ in range(repeat):
-        for i, query in enumerate(queries):
-            f = filters[i % len(filters)]
-            with trace.recording() as timings:
-                result, ms = timed_ms(lambda q=query, f=f: service.search(q, filters=f, mode=mode))
-            samples.append(ms - timings.get("embed_ms", 0.0))
-            hits.append(len(result.hits))
-            for key, value in timings.items():
-                stages[key] = stages.get(key, 0.0) + value / (len(queries) * repeat)
-    return Latency.of(samples, hits), stages
+    latency = interleaved({mode: engine_search(service, mode, stages)}, paired(queries, filters), repeat)[mode]
+    return latency, {key: value / (len(queries) * repeat) for key, value in stages.items()}
+
+
+def open_core(plan: Plan, size: int, *, database_url: str | None = None, embedder: Embedder | None = None) -> Praktijkbank:
+    """The benchmark catalogue of this size on SQLite + FAISS, or, given its URL, the PostgreSQL
+    database it was copied into; query and document vectors from the cache."""
+    embedder = embedder or plan.embedder()
+    if database_url:
+        return Praktijkbank.over_postgres(database_url, embedder=embedder, cache_dir=plan.home(size))
+    store = SqliteStore(plan.home(size) / "praktijkbank.db", create=False)
+    return Praktijkbank.over(store, index_path=plan.home(size) / "index.faiss", embedder=embedder)
 
 
 def query_job(plan: Plan, size: int) -> dict[str, Any]:
     """Engine latency per mode, unfiltered and with the selective filters (query vectors cached)."""
     set_threads(1)
-    store = SqliteStore(plan.home(size) / "praktijkbank.db", create=False)
-    core = Praktijkbank.over(store, index_path=plan.home(size) / "index.faiss", embedder=plan.embedder())
+    core = open_core(plan, size)
+    store = core.store
     assert core.indexing.check(rows=False).ok, "the benchmark catalogue is out of step"
     store.warm()  # facet masks and BM25 postings, as the server builds them at start
     service = core.search
@@ -134,8 +155,8 @@ def query_job(plan: Plan, size: int) -> dict[str, Any]:
     stages: dict[str, dict[str, float]] = {}
     for mode in MODES:
         for label, filters in (("all", [Filters()]), ("filtered", plan.filters())):
-            result, stage = _run(service, plan.queries, filters, mode, plan.repeat)
-            latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = result.as_dict(), stage
+            latency[f"{mode}/{label}"], stages[f"{mode}/{label}"] = _run(service, plan.queries, filters, mode,
+                                                                          plan.repeat)
     selectivity = [len(store.filter_rids(f)) / size for f in plan.filters()]
     ivf = _ivf_runs(plan, core, service, latency, stages) if size >= IVF_MIN_ROWS else None
     core.embedder.cache.save()  # type: ignore[attr-defined]
@@ -160,8 +181,8 @@ def _ivf_runs(plan: Plan, core: Praktijkbank, exact: SearchService,
     out: dict[str, Any] = {"nprobe": IVF_NPROBE, "groups": int(index.ivf.nlist), "build_s": build_ms / 1000}
     _run(service, plan.queries[:5], [Filters(), *plan.filters()], "hybrid", 1)
     for label, filters in groups:
-        result, stage = _run(service, plan.queries, filters, "hybrid", plan.repeat)
-        latency[f"hybrid-ivf/{label}"], stages[f"hybrid-ivf/{label}"] = result.as_dict(), stage
+        latency[f"hybrid-ivf/{label}"], stages[f"hybrid-ivf/{label}"] = _run(service, plan.queries, filters,
+                                                                              "hybrid", plan.repeat)
         kept = []
         for i, (query, want) in enumerate(zip(plan.queries, exact_top[label], strict=False)):
             got = {h.practice.id for h in service.search(query, filters=filters[i % len(filters)]).hits}

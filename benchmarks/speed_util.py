@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,45 @@ def peak_rss_mb(pid: int | None = None) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024.0
     return 0.0
+
+
+def tree_rss_mb(pid: int) -> dict[str, Any]:
+    """Memory of a process and its children (a server and its workers, or PostgreSQL's postmaster
+    and its backends), summed: peak RSS (VmHWM), current RSS, and current PSS (shared pages split
+    among the processes that map them, so PostgreSQL's shared buffers count once)."""
+    import psutil
+
+    procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    out: dict[str, Any] = {"peak_rss_mb": 0.0, "rss_mb": 0.0, "pss_mb": 0.0, "processes": len(procs)}
+    for proc in procs:
+        try:
+            out["peak_rss_mb"] += peak_rss_mb(proc.pid)
+            full = proc.memory_full_info()
+        except (psutil.NoSuchProcess, FileNotFoundError):
+            continue  # a backend that ended meanwhile
+        out["rss_mb"] += full.rss / 2**20
+        out["pss_mb"] += getattr(full, "pss", full.rss) / 2**20
+    return out
+
+
+def interleaved(runs: Mapping[str, Callable[[Item], tuple[int, float]]], items: Sequence[Item],
+                repeat: int) -> dict[str, dict[str, float]]:
+    """Latency of each run, taking turns item by item (each item starting with the next run), so
+    that the load of a shared machine and the order fall on all of them alike. A run returns
+    (hits, milliseconds to subtract)."""
+    samples: dict[str, list[float]] = {name: [] for name in runs}
+    hits: dict[str, list[int]] = {name: [] for name in runs}
+    names = list(runs)
+    turn = 0
+    for _ in range(repeat):
+        for item in items:
+            turn += 1
+            for name in names[turn % len(names):] + names[:turn % len(names)]:
+                run = runs[name]
+                (n, minus), ms = timed_ms(lambda i=item, r=run: r(i))
+                samples[name].append(ms - minus)
+                hits[name].append(n)
+    return {name: Latency.of(samples[name], hits[name]).as_dict() for name in runs}
 
 
 def disk_mb(*paths: Path) -> float:

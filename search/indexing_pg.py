@@ -52,9 +52,10 @@ from search.rebuild import BackgroundRebuild, RebuildsInBackground
 _log = logging.getLogger("praktijkbank.index")
 # Practices embedded and written per transaction by sync.
 WRITE_BATCH = 256
-# After writing this many practices' vectors, sync refreshes the planner's statistics at once: with
-# the stale ones of a freshly filled table, `rid = ANY(...)` over passages ran as a sequential scan
-# (measured: 20x slower at 10k practices) until autovacuum came by.
+# After writing this many practices' vectors, sync and a staged write (a migrate) refresh the planner's
+# statistics at once: with the stale ones of a freshly filled table, `rid = ANY(...)` over passages
+# ran as a sequential scan (measured: 20x slower at 10k practices, also right after a migrate) until
+# autovacuum came by.
 ANALYZE_AFTER = 1000
 
 
@@ -111,9 +112,12 @@ class PgIndexMaintenance(RebuildsInBackground):
         self._write(conn, [(rid, column_hash, hashed) for rid, column_hash, hashed in keep], prepared)
 
     def apply(self, store: PracticeStore, prepared: Any, *, removed: Iterable[int] = ()) -> None:
-        """Nothing after the commit: the vectors were committed with the rows (`stage`), and
-        removed practices took theirs along. A running background rebuild is asked for one
+        """After the commit: the vectors were committed with the rows (`stage`), and removed
+        practices took theirs along. A large write (a copy by `praktijkbank migrate`) refreshes
+        the planner's statistics, as sync does. A running background rebuild is asked for one
         more round, as it may have read the rows before this write."""
+        if isinstance(prepared, Encoded) and len(prepared.ids) >= ANALYZE_AFTER:
+            self._analyze()
         if self.rebuilding and self.background is not None:
             self.background.request()
 
@@ -233,9 +237,12 @@ class PgIndexMaintenance(RebuildsInBackground):
                         if expected.get(rid) == h and rid in practices]
                 written += self._write(conn, rows, ready)
         if written >= ANALYZE_AFTER:
-            with self.pool.connection() as conn:
-                conn.execute("ANALYZE vectors, passages")
+            self._analyze()
         return written
+
+    def _analyze(self) -> None:
+        with self.pool.connection() as conn:
+            conn.execute("ANALYZE vectors, passages")
 
     def _write(self, conn: Any, rows: Sequence[tuple[int, str, str]], ready: Encoded) -> int:
         """Write (rid, content hash to record, hash the vectors are keyed by) rows from `ready`."""

@@ -186,8 +186,10 @@ def set_vector_model(conn: Any, *, model: str, dim: int, reset: bool = False) ->
                 f"De opgeslagen vectoren zijn gemaakt met {stored[0]} ({stored[1]} dimensies), niet met "
                 f"{model} ({dim} dimensies). Bouw de zoekindex opnieuw op met 'praktijkbank reindex'.")
     conn.execute("TRUNCATE vectors, passages")
-    conn.execute(f"ALTER TABLE vectors ALTER COLUMN embedding TYPE vector({int(dim)})")
-    conn.execute(f"ALTER TABLE passages ALTER COLUMN embedding TYPE halfvec({int(dim)})")
+    for table, kind in (("vectors", "vector"), ("passages", "halfvec")):
+        conn.execute(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE {kind}({int(dim)})")
+        # in the row, not out of line (migrations/0002_vectors_inline.sql); the type change reset it
+        conn.execute(f"ALTER TABLE {table} ALTER COLUMN embedding SET STORAGE MAIN")
     set_meta(conn, "vector_model", model)
     set_meta(conn, "vector_dim", str(int(dim)))
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.speed_equal import END, START, QuerySource, _interleaved
+from benchmarks.speed_equal import END, START, QuerySource
 from benchmarks.speed_equal_report import render, splice, targets
+from benchmarks.speed_util import interleaved
 from benchmarks.speed_vectors import CachedEmbedder
 from tests.benchmarks.test_speed import CountingEmbedder
 
@@ -37,7 +38,7 @@ def test_runs_take_turns_query_by_query() -> None:
     def run(name: str):
         return lambda q: (order.append((name, q)), (3, 0.0))[1]
 
-    stats = _interleaved({"a": run("a"), "b": run("b")}, ["q1", "q2"], 2)
+    stats = interleaved({"a": run("a"), "b": run("b")}, ["q1", "q2"], 2)
     assert order == [("b", "q1"), ("a", "q1"), ("a", "q2"), ("b", "q2")] * 2  # each query starts with the next
     assert stats["a"]["n"] == 4 and stats["b"]["hits"] == 3
 
