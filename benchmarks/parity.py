@@ -21,47 +21,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from api.core import Praktijkbank
-from benchmarks.relevance import RELEVANCE, ROOT, SET_FILES, load_judged, load_set, ndcg, write_section
+from benchmarks.relevance import (
+    RELEVANCE,
+    ROOT,
+    SET_FILES,
+    Remembering,
+    load_judged,
+    load_set,
+    ndcg,
+    write_section,
+)
 from catalogue.store import make_filters
 from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import ingest_paths
 from search.embedders import make_embedder
-from search.embedders.base import Embedder
 from search.service import SearchService
 
 START, END = "<!-- parity:start -->", "<!-- parity:end -->"
 MODES = ("hybrid", "semantic", "lexical")
-
-
-class Remembering:
-    """An embedder that remembers every vector it made, so a second catalogue gets the same ones
-    without running the model again."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name, self.dim, self.min_score = inner.name, inner.dim, inner.min_score
-        self.documents: dict[str, np.ndarray] = {}
-        self.queries: dict[str, np.ndarray] = {}
-        self.model_calls = 0
-
-    def _cached(self, memory: dict[str, np.ndarray], texts: Sequence[str], encode: Any) -> np.ndarray:
-        todo = [t for t in dict.fromkeys(texts) if t not in memory]
-        if todo:
-            self.model_calls += 1
-            memory.update(zip(todo, encode(todo), strict=True))
-        return np.stack([memory[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    def encode_documents(self, texts: Sequence[str], *, progress: Any = None) -> np.ndarray:
-        out = self._cached(self.documents, texts, self.inner.encode_documents)
-        if progress:
-            progress(len(texts))
-        return out
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._cached(self.queries, texts, self.inner.encode_queries)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import argparse
 import math
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from catalogue.store import make_filters
 from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import ingest_paths
 from search.embedders import make_embedder
+from search.embedders.base import Embedder
 from search.service import SearchService, Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,27 +145,43 @@ def measure_gate(core: Praktijkbank, queries: list[dict[str, Any]], nonsense: li
 
 
 def build(home: Path, embedder_spec: str, data: Path | None = None) -> Praktijkbank:
+    """The catalogue of data/ (or `data`) in `home`. The benchmark asks the same queries under
+    many settings: its embedder embeds each text once."""
     store = SqliteStore(home / "praktijkbank.db")
-    core = Praktijkbank.over(store, index_path=home / "index.faiss", embedder=make_embedder(embedder_spec))
+    core = Praktijkbank.over(store, index_path=home / "index.faiss",
+                             embedder=Remembering(make_embedder(embedder_spec)))
     report = ingest_paths(store, [data or ROOT / "data"], indexer=core.indexing)
     if report.rejected:
         raise SystemExit(f"data/ has rejected records: {report.rejected}")
-    _cache_query_vectors(core)
     return core
 
 
-def _cache_query_vectors(core: Praktijkbank) -> None:
-    """The benchmark asks the same queries under many settings: embed each text once."""
-    embedder = core.embedder
-    encode, cache = embedder.encode_queries, {}
+class Remembering:
+    """An embedder that remembers every vector it made: a repeated query, or a second catalogue of
+    the same texts (benchmarks/parity.py), gets the same vectors without running the model again."""
 
-    def cached(texts: list[str]) -> np.ndarray:
-        key = tuple(texts)
-        if key not in cache:
-            cache[key] = encode(texts)
-        return cache[key]
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim, self.min_score = inner.name, inner.dim, inner.min_score
+        self.documents: dict[str, np.ndarray] = {}
+        self.queries: dict[str, np.ndarray] = {}
+        self.model_calls = 0
 
-    embedder.encode_queries = cached  # type: ignore[method-assign]
+    def _cached(self, memory: dict[str, np.ndarray], texts: Sequence[str], encode: Any) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in memory]
+        if todo:
+            self.model_calls += 1
+            memory.update(zip(todo, encode(todo), strict=True))
+        return np.stack([memory[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_documents(self, texts: Sequence[str], *, progress: Any = None) -> np.ndarray:
+        out = self._cached(self.documents, texts, self.inner.encode_documents)
+        if progress:
+            progress(len(texts))
+        return out
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached(self.queries, texts, self.inner.encode_queries)
 
 
 @dataclass

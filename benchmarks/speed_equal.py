@@ -41,7 +41,7 @@ from benchmarks.relevance import ROOT, load_queries
 from benchmarks.speed import log, prepare
 from benchmarks.speed_http import http_load
 from benchmarks.speed_plan import Plan
-from benchmarks.speed_util import Latency, interleaved, isolated, peak_rss_mb, timed_ms, tree_rss_mb
+from benchmarks.speed_util import Latency, interleaved, isolated, peak_rss_mb, stop, timed_ms, tree_rss_mb
 from benchmarks.speed_vectors import CACHE_DIR, CachedEmbedder
 from catalogue.store import Filters
 from catalogue.store_sqlite import SqliteStore
@@ -173,12 +173,7 @@ def serve(plan: Plan, size: int, workers: int) -> Iterator[tuple[str, int]]:
             _wait_warm(base, process)
             yield base, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=30)
 
 
 def _wait_warm(base: str, process: subprocess.Popen[bytes], timeout: float = 900.0) -> None:

@@ -23,7 +23,7 @@ import httpx
 
 from benchmarks.relevance import ROOT
 from benchmarks.speed_plan import MODES, Plan
-from benchmarks.speed_util import Latency, interleaved, peak_rss_mb, timed_ms
+from benchmarks.speed_util import Latency, interleaved, peak_rss_mb, stop, timed_ms
 
 READY_TIMEOUT = 180.0
 
@@ -75,12 +75,7 @@ def serve(home: Path, *, embedder_spec: str, log: Path, env: Mapping[str, str] |
             base = f"http://127.0.0.1:{port}"
             yield Server(process, base, _wait_ready(base, process, started))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=15)
 
 
 def _params(query: str, mode: str, filters: dict[str, list[str]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -115,3 +116,13 @@ def isolated(fn: Callable[..., T], *args: Any) -> T:
     """Run fn(*args) in a fresh process, so its peak memory and imports are its own."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
+
+
+def stop(process: subprocess.Popen[Any], *, timeout: float) -> None:
+    """Ask a child process to end (SIGTERM), and kill it when it has not within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

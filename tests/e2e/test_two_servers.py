@@ -32,6 +32,7 @@ import httpx
 import pytest
 
 from benchmarks.concurrency import QUERIES
+from benchmarks.speed_util import stop
 from tests.conftest import ROOT
 from tests.e2e.conftest import cli, free_port
 
@@ -105,15 +106,6 @@ def wait_ready(server: Server) -> None:
     raise RuntimeError("the server did not become ready:\n" + server.log())
 
 
-def stop_server(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def pair(postgres_server, tmp_path_factory) -> Iterator[Pair]:
     database = postgres_server.create_database()
@@ -135,7 +127,7 @@ def pair(postgres_server, tmp_path_factory) -> Iterator[Pair]:
             servers = []
             for name in ("a", "b"):  # both load the model at the same time
                 servers.append(start_server(tmp_path_factory.mktemp(f"server-{name}"), served))
-                stack.callback(stop_server, servers[-1])
+                stack.callback(stop, servers[-1].proc, timeout=30)
             for server in servers:
                 wait_ready(server)
             yield Pair(servers[0].base, servers[1].base, curator, env, key)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.core import Praktijkbank
-from benchmarks.parity import Remembering, compare
+from benchmarks.parity import compare
+from benchmarks.relevance import Remembering
 from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import ingest_paths
 from tests.conftest import ROOT, FakeEmbedder
