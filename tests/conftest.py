@@ -130,11 +130,25 @@ def real_embedder() -> Any:
 
 # -- the e2e catalogue, started early -----------------------------------------------------------
 
+_ON_THE_E2E_CATALOGUE = {"server", "postgres_e2e_server", "any_server"}
+
+
+def _on_the_e2e_catalogue(item: pytest.Item) -> bool:
+    return not _ON_THE_E2E_CATALOGUE.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+def _phase(item: pytest.Item) -> int:
+    if _on_the_e2e_catalogue(item):
+        return 2  # on the e2e server: after its catalogue is embedded
+    return 1 if item.get_closest_marker("e2e") is not None else 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The e2e tests run last (stable order otherwise), so their catalogue has the whole rest of
-    the suite to be embedded in the background (tests/e2e/catalogue.py)."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None
-               or "server" in getattr(item, "fixturenames", ()))
+    """The tests on the e2e server run last (stable order otherwise), so their catalogue has the
+    whole rest of the suite to be embedded in the background (tests/e2e/catalogue.py). The e2e
+    tests with servers of their own run just before them, while that embedding finishes, rather
+    than after a wait for it."""
+    items.sort(key=_phase)
 
 
 @pytest.fixture(scope="session")
@@ -149,5 +163,5 @@ def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(scope="session", autouse=True)
 def _start_the_e2e_catalogue(request: pytest.FixtureRequest) -> None:
     """Start embedding the e2e server's catalogue with the session when a selected test needs it."""
-    if any("server" in getattr(item, "fixturenames", ()) for item in request.session.items):
+    if any(_on_the_e2e_catalogue(item) for item in request.session.items):
         request.getfixturevalue("e2e_catalogue")

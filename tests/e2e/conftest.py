@@ -35,36 +35,60 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
                           capture_output=True, text=True, timeout=1800)  # a safety net for a hung run, not a timing
 
 
-@pytest.fixture(scope="session")
-def server(e2e_catalogue):
-    """A real server over data/ plus two hostile records, embedded with the real default model."""
-    home = e2e_catalogue.wait()
-    port = free_port()
+def serve(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`praktijkbank serve` over the catalogue in `home` (and the settings in `env`), once /health
+    answers 200; its output goes to `home/server.log`."""
     # The browser tests search as they type, all from 127.0.0.1: no per-client search limit here.
-    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute"}
+    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute",
+           **(env or {})}
+    port = free_port()
     # The server logs to a file: an unread pipe fills up and then blocks its event loop.
     log_path = home / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    with log_path.open("w") as log:  # the child keeps its own handle
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a safety net for a hung start, not a timing
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
+                return proc, base
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
             raise RuntimeError(log_path.read_text(encoding="utf-8"))
         time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not become ready")
+    proc.kill()
+    raise RuntimeError("server did not become ready:\n" + log_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def server(e2e_catalogue):
+    """A real server over data/ plus two hostile records, embedded with the real default model."""
+    proc, base = serve(e2e_catalogue.wait())
     yield base
     proc.terminate()
     proc.wait(timeout=10)
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_e2e_server(e2e_catalogue, postgres_server, tmp_path_factory):
+    """The same catalogue served from PostgreSQL: `praktijkbank migrate --to` copies the e2e
+    server's SQLite catalogue (vectors included, nothing embedded again) into a database of its
+    own, and a server with a catalogue folder of its own serves it."""
+    url = postgres_server.url(postgres_server.create_database())
+    copied = cli(e2e_catalogue.wait(), "migrate", "--to", url)
+    assert copied.returncode == 0, copied.stdout + copied.stderr
+    proc, base = serve(tmp_path_factory.mktemp("home-postgresql"), {"PRAKTIJKBANK_DATABASE_URL": url})
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def any_server(request):
+    """The e2e server on each backend in turn: the same catalogue, vectors and requests."""
+    return request.getfixturevalue("server" if request.param == "sqlite" else "postgres_e2e_server")
 
 
 @pytest.fixture(scope="session")
