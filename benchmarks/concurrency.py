@@ -11,6 +11,7 @@ figures; --write puts them into BENCHMARKS.md between the concurrency markers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -135,19 +136,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(home: Path) -> tuple[subprocess.Popen[str], str]:
+def serve(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`praktijkbank serve` over the catalogue in `home` (and the settings in `env`), once /health
+    answers 200; its output goes to `home/server.log`."""
     port = free_port()
-    proc = cli(home, "serve", "--port", str(port), log=home / "server.log")
+    log = home / "server.log"
+    proc = cli(home, "serve", "--port", str(port), env=env, log=log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 120  # a safety net for a hung start, not a timing
     while time.monotonic() < deadline:
-        try:
+        if proc.poll() is not None:
+            raise RuntimeError("the server stopped:\n" + log.read_text(encoding="utf-8", errors="replace"))
+        with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                 return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
+        time.sleep(0.3)
     proc.kill()
-    raise SystemExit("the server did not become ready")
+    raise RuntimeError("the server did not become ready:\n" + log.read_text(encoding="utf-8", errors="replace"))
 
 
 def report(r: LoadResult, searchers: int) -> str:

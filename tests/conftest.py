@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -153,9 +154,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tests.e2e.catalogue import PreparedCatalogue
+    from tests.e2e.catalogue import ADOPT, AdoptedCatalogue, PreparedCatalogue
 
-    prepared = PreparedCatalogue(tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("e2e-source"))
+    prepared: AdoptedCatalogue | PreparedCatalogue
+    if (started := os.environ.get(ADOPT)) and Path(started).is_dir():  # started by scripts/test.sh
+        prepared = AdoptedCatalogue(Path(started))
+    else:
+        prepared = PreparedCatalogue(tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("e2e-source"))
     yield prepared
     prepared.stop()
 

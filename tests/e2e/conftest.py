@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
+from benchmarks.concurrency import free_port, serve
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,33 +24,6 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
     env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "api.cli.main", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=1800)  # a safety net for a hung run, not a timing
-
-
-def serve(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """`praktijkbank serve` over the catalogue in `home` (and the settings in `env`), once /health
-    answers 200; its output goes to `home/server.log`."""
-    # The browser tests search as they type, all from 127.0.0.1: no per-client search limit here.
-    env = {**os.environ, "PRAKTIJKBANK_HOME": str(home), "PRAKTIJKBANK_SEARCH_RATE": "1000000/minute",
-           **(env or {})}
-    port = free_port()
-    # The server logs to a file: an unread pipe fills up and then blocks its event loop.
-    log_path = home / "server.log"
-    with log_path.open("w") as log:  # the child keeps its own handle
-        proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
-                                env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # a safety net for a hung start, not a timing
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(log_path.read_text(encoding="utf-8"))
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("server did not become ready:\n" + log_path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +53,30 @@ def postgres_e2e_server(e2e_catalogue, postgres_server, tmp_path_factory):
 def any_server(request):
     """The e2e server on each backend in turn: the same catalogue, vectors and requests."""
     return request.getfixturevalue("server" if request.param == "sqlite" else "postgres_e2e_server")
+
+
+SMALL = 8  # the shortest bundled practices: embedding them (ingest, re-index) takes seconds
+
+
+@pytest.fixture(scope="session")
+def small_catalogue(tmp_path_factory) -> Path:
+    """A SQLite catalogue of the 8 shortest bundled practices, ingested once with the real default
+    model. The re-index e2e tests start from a copy: test_concurrency serves one, and
+    test_two_servers migrates one into PostgreSQL."""
+    data = tmp_path_factory.mktemp("small-data")
+    for source in sorted((ROOT / "data" / "praktijken").glob("*.md"), key=lambda p: p.stat().st_size)[:SMALL]:
+        shutil.copy(source, data / source.name)
+    home = tmp_path_factory.mktemp("home-small")
+    for args in (("init",), ("ingest", str(data))):
+        done = cli(home, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return home
+
+
+def copy_of(home: Path, target: Path) -> Path:
+    """A copy of a catalogue folder no process has open (the database, its index files)."""
+    shutil.copytree(home, target, ignore=shutil.ignore_patterns("server.log"))
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""The search page and the widget in headless Chromium against the real server."""
+"""The search page and the widget in headless Chromium against the real server (the page tests
+on both backends: `any_server`)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,23 @@ from tests.e2e.catalogue import XSS_TITLE
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
 
-def test_real_server_finds_babbelonie_without_shared_words(server):
-    body = httpx.get(f"{server}/api/search", params={"q": "taal oefenen met nieuwkomers via videobellen"}).json()
+def test_real_server_finds_babbelonie_without_shared_words(any_server):
+    body = httpx.get(f"{any_server}/api/search", params={"q": "taal oefenen met nieuwkomers via videobellen"}).json()
     assert "babbelonie-2-0" in [r["id"] for r in body["results"][:3]]
 
 
-def test_real_server_returns_nothing_for_nonsense(server):
-    body = httpx.get(f"{server}/api/search", params={"q": "xqzt vlmp"}).json()
+def test_real_server_returns_nothing_for_nonsense(any_server):
+    body = httpx.get(f"{any_server}/api/search", params={"q": "xqzt vlmp"}).json()
     assert body["total"] == 0 and body["results"] == []
 
 
-def test_search_facet_and_practice_page(server, page):
+def test_search_facet_and_practice_page(any_server, page):
     def searched(*parts: str):
         """Wait for the page's own search request whose URL holds all these parts."""
         return page.expect_response(lambda r: "/api/search" in r.url and all(p in r.url for p in parts))
 
     with searched():  # the page's first (empty) search, so typing cannot race with it
-        page.goto(server + "/")
+        page.goto(any_server + "/")
     with searched("q=jongeren"):
         page.fill("#q", "jongeren in een crisis thuis begeleiden")
         page.press("#q", "Enter")
@@ -47,32 +48,32 @@ def test_search_facet_and_practice_page(server, page):
     ids = page.locator("#results li.result").evaluate_all("els => els.map(e => e.dataset.id)")
     assert ids
     for pid in ids:
-        assert httpx.get(f"{server}/api/practices/{pid}").json()["region"] == "oost-vlaanderen"
+        assert httpx.get(f"{any_server}/api/practices/{pid}").json()["region"] == "oost-vlaanderen"
     page.locator("#results li.result a.result-title").first.click()
     page.wait_for_selector("#practice h1")
     assert "/praktijk/" in page.url
     page.wait_for_selector("#similar li")
     assert page.locator("#similar li").count() >= 1
     # The shared URL restores the search.
-    page.goto(server + "/?q=koffie&region=vlaams-brabant")
+    page.goto(any_server + "/?q=koffie&region=vlaams-brabant")
     page.wait_for_selector("#results li.result")
     assert page.input_value("#q") == "koffie"
     assert page.locator("input[name=region][value=vlaams-brabant]").is_checked()
 
 
-def test_page_says_nothing_was_found_for_nonsense(server, page):
-    page.goto(server + "/?q=xqzt%20vlmp")
+def test_page_says_nothing_was_found_for_nonsense(any_server, page):
+    page.goto(any_server + "/?q=xqzt%20vlmp")
     page.wait_for_selector("#empty:not([hidden])")
     assert page.inner_text("#total") == "0 praktijken gevonden"
     assert "andere woorden" in page.inner_text("#empty")
     assert page.locator("#results li.result").count() == 0
 
 
-def test_xss_title_renders_as_text_on_the_page(server, page):
-    page.goto(server + "/praktijk/xss-test")
+def test_xss_title_renders_as_text_on_the_page(any_server, page):
+    page.goto(any_server + "/praktijk/xss-test")
     page.wait_for_selector("#practice h1")
     assert page.inner_text("#practice h1") == XSS_TITLE
-    page.goto(server + "/?q=gevaarlijke%20titel")
+    page.goto(any_server + "/?q=gevaarlijke%20titel")
     page.wait_for_selector("#results li.result")
     assert XSS_TITLE in page.inner_text("#results")
     assert page.locator("#results img").count() == 0
@@ -111,15 +112,15 @@ def test_widget_escapes_practice_text(server, other_origin, page):
     assert page.dialogs == []
 
 
-def test_widget_demo_page_is_served(server, page):
-    page.goto(server + "/widget")
+def test_widget_demo_page_is_served(any_server, page):
+    page.goto(any_server + "/widget")
     assert "widget.js" in page.content()
     page.locator("praktijk-zoeker").first.wait_for()
 
 
-def test_a_one_megabyte_query_is_refused_by_the_real_server(server):
+def test_a_one_megabyte_query_is_refused_by_the_real_server(any_server):
     """Too big for any HTTP client library, so sent over a raw socket."""
-    host, port = server.removeprefix("http://").split(":")
+    host, port = any_server.removeprefix("http://").split(":")
     request = f"GET /api/search?q={'taal+' * 200_000} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         # the server may close as soon as it has refused the request line
@@ -128,4 +129,4 @@ def test_a_one_megabyte_query_is_refused_by_the_real_server(server):
         reply = sock.recv(4096).decode(errors="replace")
     status = int(reply.split(" ", 2)[1])
     assert 400 <= status < 500
-    assert httpx.get(f"{server}/health").status_code == 200  # and it keeps serving
+    assert httpx.get(f"{any_server}/health").status_code == 200  # and it keeps serving

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from benchmarks.concurrency import cli, load_during_reindex, serve
-from tests.conftest import ROOT
+from benchmarks.concurrency import load_during_reindex, serve
+from tests.e2e.conftest import copy_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
 
 @pytest.fixture(scope="module")
-def small_server(tmp_path_factory):
-    """A server of its own over the 8 shortest bundled practices: re-indexing them with the real
-    model takes seconds, where the whole bundled catalogue took minutes of the suite."""
-    data = tmp_path_factory.mktemp("data")
-    for source in sorted((ROOT / "data" / "praktijken").glob("*.md"), key=lambda p: p.stat().st_size)[:8]:
-        shutil.copy(source, data / source.name)
-    home = tmp_path_factory.mktemp("home-reindex")
-    for args in (("init",), ("ingest", str(data))):
-        done = cli(home, *args)
-        output, _ = done.communicate(timeout=600)
-        assert done.returncode == 0, output
+def small_server(small_catalogue, tmp_path_factory):
+    """A server of its own over a copy of the 8 shortest bundled practices: re-indexing them with
+    the real model takes seconds, where the whole bundled catalogue took minutes of the suite."""
+    home = copy_of(small_catalogue, tmp_path_factory.mktemp("reindex") / "home")
     proc, base = serve(home)
     yield base, home
     proc.terminate()

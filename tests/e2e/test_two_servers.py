@@ -3,7 +3,8 @@ other finds; 50 searchers spread over both get whole answers while `praktijkbank
 rewrites the index underneath; API keys, submissions and rate limits hold across both.
 
 One database (a copy of the migrated template on the session's embedded PostgreSQL) holds the
-8 shortest bundled practices, embedded by the real default model; two servers with catalogue
+8 shortest bundled practices, embedded by the real default model (the session's small SQLite
+catalogue, copied in with `praktijkbank migrate --to`); two servers with catalogue
 folders of their own serve it, as two machines behind a load balancer would. They trust
 X-Forwarded-For (PRAKTIJKBANK_TRUST_PROXY, as behind that balancer), so every request names its
 client: the low limits below are reached only by the tests that mean to reach them.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,11 +34,10 @@ import pytest
 from benchmarks.concurrency import QUERIES
 from benchmarks.speed_util import stop
 from tests.conftest import ROOT
-from tests.e2e.conftest import cli, free_port
+from tests.e2e.conftest import SMALL, cli, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
-PRACTICES = 8  # the shortest bundled ones: embedding them (ingest, re-index) is most of the module's time
 # Per hour, so that no window turns during a test and the counts are exact.
 SEARCH_LIMIT = 12
 SUBMISSION_LIMIT = 3
@@ -107,17 +106,14 @@ def wait_ready(server: Server) -> None:
 
 
 @pytest.fixture(scope="module")
-def pair(postgres_server, tmp_path_factory) -> Iterator[Pair]:
+def pair(postgres_server, small_catalogue, tmp_path_factory) -> Iterator[Pair]:
     database = postgres_server.create_database()
     env = {"PRAKTIJKBANK_DATABASE_URL": postgres_server.url(database)}
     try:
+        # The session's small SQLite catalogue, vectors included, copied into the database.
+        moved = cli(small_catalogue, "migrate", "--to", env["PRAKTIJKBANK_DATABASE_URL"])
+        assert moved.returncode == 0, moved.stdout + moved.stderr
         curator = tmp_path_factory.mktemp("curator")
-        data = curator / "data"
-        data.mkdir()
-        for source in sorted((ROOT / "data" / "praktijken").glob("*.md"), key=lambda p: p.stat().st_size)[:PRACTICES]:
-            shutil.copy(source, data / source.name)
-        done = cli(curator, "ingest", str(data), env=env)
-        assert done.returncode == 0, done.stdout + done.stderr
         made = cli(curator, "keys", "create", "twee servers", env=env)
         assert made.returncode == 0, made.stdout + made.stderr
         key = made.stdout.strip().splitlines()[-1]
@@ -283,7 +279,7 @@ def catalogue_writes(url: str, heard: list[float], stop: threading.Event, listen
 
 def test_searches_over_both_servers_stay_whole_during_a_reindex(pair):
     known = all_ids(pair.a)
-    assert all_ids(pair.b) == known and len(known) >= PRACTICES
+    assert all_ids(pair.b) == known and len(known) >= SMALL
     expected = answers(pair.a)
     assert answers(pair.b) == expected  # the two servers agree before the re-index
     load, stop, heard, listening = Load(expected), threading.Event(), [], threading.Event()
