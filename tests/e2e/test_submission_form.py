@@ -8,6 +8,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
@@ -99,4 +100,6 @@ def test_the_form_shares_the_api_rate_limit(server, page):
         page.goto(server + "/voorstellen")
         page.wait_for_selector("#f-sectors input[value=welzijn]")
     assert statuses[-1] == 429
-    assert "Te veel inzendingen" in page.inner_text("#error-summary")
+    # The page renders the refusal after the response arrives: wait for it (a 30 s safety net,
+    # not a timing). Reading the text at once raced the page's script on a loaded machine.
+    expect(page.locator("#error-summary")).to_contain_text("Te veel inzendingen", timeout=30_000)
