@@ -136,23 +136,37 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """`praktijkbank serve` over the catalogue in `home` (and the settings in `env`), once /health
-    answers 200; its output goes to `home/server.log`."""
+def start(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, Path]:
+    """`praktijkbank serve` over the catalogue in `home` (and the settings in `env`), started but
+    not yet ready: the process, its base URL and its log (`home/server.log`)."""
     port = free_port()
     log = home / "server.log"
-    proc = cli(home, "serve", "--port", str(port), env=env, log=log)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # a safety net for a hung start, not a timing
+    return cli(home, "serve", "--port", str(port), env=env, log=log), f"http://127.0.0.1:{port}", log
+
+
+def wait_ready(proc: subprocess.Popen[str], base: str, log: Path, *, within: float = 120.0) -> None:
+    """Until /health answers 200 (the model is loaded and warmed, the vectors match the catalogue);
+    `within` is a safety net for a hung start, not a timing."""
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("the server stopped:\n" + log.read_text(encoding="utf-8", errors="replace"))
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return proc, base
+                return
         time.sleep(0.3)
-    proc.kill()
     raise RuntimeError("the server did not become ready:\n" + log.read_text(encoding="utf-8", errors="replace"))
+
+
+def serve(home: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`praktijkbank serve` over the catalogue in `home`, once it is ready."""
+    proc, base, log = start(home, env)
+    try:
+        wait_ready(proc, base, log)
+    except RuntimeError:
+        proc.kill()
+        raise
+    return proc, base
 
 
 def report(r: LoadResult, searchers: int) -> str:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli.main import app
 from tests.api.conftest import ingest_sample
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture
@@ -16,9 +21,25 @@ def cli(make_cli):
     return make_cli()
 
 
+@pytest.fixture(scope="module")
+def ingested_home(tmp_path_factory) -> Path:
+    """The sample, ingested once per module through the CLI with the real default model."""
+    scratch = tmp_path_factory.mktemp("cli-sample")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PRAKTIJKBANK_HOME", str(scratch / "home"))
+        env.delenv("PRAKTIJKBANK_EMBEDDER", raising=False)  # the real default
+        runner = CliRunner()
+        ingest_sample(lambda *args: runner.invoke(app, [str(a) for a in args]), scratch,
+                      [dict(item) for item in SAMPLE])
+    return scratch / "home"
+
+
 @pytest.fixture
-def loaded(cli, tmp_path, sample):
-    ingest_sample(cli, tmp_path, sample)
+def loaded(cli, tmp_path, ingested_home):
+    """The CLI over a copy of the ingested sample (and its file, tmp_path/sample.jsonl): each test
+    may change its own."""
+    shutil.copytree(ingested_home, tmp_path / "home")
+    shutil.copy(ingested_home.parent / "sample.jsonl", tmp_path / "sample.jsonl")
     return cli
 
 

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from catalogue.errors import PracticeNotFound, StoreError
+from catalogue.errors import StoreError
 from catalogue.model import parse_practice
-from catalogue.store import Filters, make_filters
+from catalogue.store import make_filters
 from catalogue.store_sqlite import SCHEMA_VERSION, SqliteStore
 from catalogue.text import analyze
 from tests.conftest import fts_hits

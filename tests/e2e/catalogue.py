@@ -58,10 +58,13 @@ class PreparedCatalogue:
                                           stderr=subprocess.STDOUT, start_new_session=own_group)
         self._own_group = own_group
 
+    def exit_code(self) -> int:
+        """The ingest's exit code, once it has ended."""
+        return self._proc.wait(timeout=1800)  # a safety net for a hung run, not a timing
+
     def wait(self) -> Path:
         """The home, once the ingest has finished; its output if it failed."""
-        code = self._proc.wait(timeout=1800)  # a safety net for a hung run, not a timing
-        if code != 0:
+        if self.exit_code() != 0:
             raise RuntimeError(self._log.read_text(encoding="utf-8"))
         return self.home
 
@@ -109,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.getpgrp() != os.getpid():
         os.setpgid(0, 0)
     (folder / "pgid").write_text(str(os.getpgrp()))
-    code = PreparedCatalogue(folder / "home", folder, own_group=False)._proc.wait()
+    code = PreparedCatalogue(folder / "home", folder, own_group=False).exit_code()
     staged = folder / "exit-code.tmp"
     staged.write_text(str(code))
     staged.rename(folder / "exit-code")

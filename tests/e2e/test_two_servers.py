@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -31,10 +28,10 @@ from typing import Any
 import httpx
 import pytest
 
-from benchmarks.concurrency import QUERIES
+from benchmarks.concurrency import QUERIES, wait_ready
+from benchmarks.concurrency import start as start_server
 from benchmarks.speed_util import stop
-from tests.conftest import ROOT
-from tests.e2e.conftest import SMALL, cli, free_port
+from tests.e2e.conftest import SMALL, cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realmodel]
 
@@ -54,18 +51,6 @@ CHANGED_SUMMARY = "Gezinnen lenen kinderfietsen en bakfietsen, en vrijwilligers 
 
 
 @dataclass
-class Server:
-    """One `praktijkbank serve` process, logging to a file (an unread pipe would block it)."""
-
-    proc: subprocess.Popen[bytes]
-    base: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-@dataclass
 class Pair:
     """Two servers over one database, the curator's settings for the CLI, and an API key."""
 
@@ -78,31 +63,6 @@ class Pair:
     @property
     def url(self) -> str:
         return self.env["PRAKTIJKBANK_DATABASE_URL"]
-
-
-def start_server(home: Path, env: dict[str, str]) -> Server:
-    home.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log_path = home / "server.log"
-    with log_path.open("w") as log:  # the child keeps its own handle
-        proc = subprocess.Popen([sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)], cwd=ROOT,
-                                env={**os.environ, "PRAKTIJKBANK_HOME": str(home), **env},
-                                stdout=log, stderr=subprocess.STDOUT)
-    return Server(proc, f"http://127.0.0.1:{port}", log_path)
-
-
-def wait_ready(server: Server) -> None:
-    """Until /health says 200: the model is loaded and warmed (before uvicorn serves) and the
-    vectors match the catalogue."""
-    deadline = time.monotonic() + START_S
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError("the server stopped:\n" + server.log())
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.base}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.3)
-    raise RuntimeError("the server did not become ready:\n" + server.log())
 
 
 @pytest.fixture(scope="module")
@@ -123,10 +83,10 @@ def pair(postgres_server, small_catalogue, tmp_path_factory) -> Iterator[Pair]:
             servers = []
             for name in ("a", "b"):  # both load the model at the same time
                 servers.append(start_server(tmp_path_factory.mktemp(f"server-{name}"), served))
-                stack.callback(stop, servers[-1].proc, timeout=30)
-            for server in servers:
-                wait_ready(server)
-            yield Pair(servers[0].base, servers[1].base, curator, env, key)
+                stack.callback(stop, servers[-1][0], timeout=30)
+            for proc, base, log in servers:
+                wait_ready(proc, base, log, within=START_S)
+            yield Pair(servers[0][1], servers[1][1], curator, env, key)
     finally:
         postgres_server.drop_database(database)
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from catalogue.spreadsheet import neutralise, unquote
-from tests.api.conftest import ingest_sample, make_cli
+from tests.api.conftest import ingest_sample
 
 HOSTILE = {
     "id": "formule-inzending", "status": "draft",

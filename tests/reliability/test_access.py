@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from catalogue.keys_sqlite import SqliteKeyStore
-from tests.api.conftest import api_key, client
 from tests.conftest import SAMPLE
 
 

@@ -3,7 +3,6 @@ practices only. A filter that matches nothing gives no similar practices (not un
 
 from __future__ import annotations
 
-from tests.api.conftest import client
 from tests.conftest import SAMPLE
 
 DRAFT = {**SAMPLE[0], "id": "verborgen-kladversie", "title": "Verborgen kladversie over taal"}

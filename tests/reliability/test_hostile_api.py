@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import client
-
 FTS_AND_SQL = ['"', "*", "NEAR(taal", "title:taal", "((( taal", "taal )))", "AND OR NOT", "NOT",
                "taal' OR 1=1 --", "'; DROP TABLE practices; --", "%", "_", "\\", "taal^2 {x}"]
 UNICODE = ["🙂🙂🙂", "نص عربي من اليمين", "עברית", "taal\u200b\u202eomgekeerd", "x\u0000y", "\u0000"]

@@ -9,7 +9,6 @@ import unicodedata
 import pytest
 
 from search.query_bounds import MAX_MARKS, MAX_QUERY_TOKENS, bound_query
-from tests.api.conftest import client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from catalogue.errors import InvalidRecord
 from catalogue.keys_sqlite import SqliteKeyStore
 from catalogue.model import parse_practice
 from catalogue.store_sqlite import SqliteStore
-from tests.api.conftest import ingest_sample, make_cli
+from tests.api.conftest import ingest_sample
 from tests.conftest import SAMPLE, FakeEmbedder, make_core
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from catalogue.errors import InvalidRecord, PracticeNotFound
 from catalogue.model import MAX_EXTRA_BYTES, MAX_EXTRA_DEPTH, MAX_EXTRA_KEYS, parse_practice
-from tests.api.conftest import api_key, client
 from tests.conftest import SAMPLE
 
 NEW = {**SAMPLE[0], "id": "nieuw-record", "title": "Een nieuw record"}

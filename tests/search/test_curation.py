@@ -7,10 +7,10 @@ import pytest
 
 from catalogue.model import parse_practice
 from search.curation.draft import guess_title, make_draft, make_summary, sentences
-from search.curation.duplicates import DuplicateFinder, duplicate_space, pairs_above
+from search.curation.duplicates import duplicate_space, pairs_above
 from search.curation.organisations import find_organisations
 from search.curation.places import guess_region
-from search.curation.suggest import KINDS, TagSuggester, centred_z, neighbour_votes
+from search.curation.suggest import KINDS, centred_z, neighbour_votes
 from search.embedders.ensemble import WeightedEnsemble
 from tests.conftest import FakeEmbedder
 

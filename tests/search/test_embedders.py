@@ -16,7 +16,6 @@ from ingest.pipeline import store_practices
 from search.embedders import make_embedder
 from search.embedders.ensemble import WeightedEnsemble
 from search.fusion import Ranking, anchored_convex
-from search.service import SearchService
 from tests.conftest import SAMPLE, make_core
 
 

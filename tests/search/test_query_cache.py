@@ -12,7 +12,6 @@ import pytest
 from api.core import Praktijkbank
 from catalogue.model import parse_practice
 from catalogue.settings import Settings
-from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import store_practices
 from search.embedders import Embedder
 from search.embedders.query_cache import (
