@@ -124,9 +124,9 @@ def render(r: Results) -> str:
             ["page's facets, same query again (cache hit)",
              *(_ms(r["sizes"][s]["ours"]["repeated_query"]) for s in sizes)],
         ]),
-        "",
-        f"Query embedding alone in a fresh process: {_ms(r['query_embedding'])} ms.",
     ]
+    if "query_embedding" in r:  # absent after --skip-query-embedding without --merge
+        parts += ["", f"Query embedding alone in a fresh process: {_ms(r['query_embedding'])} ms."]
     http_rows = []
     for s in sizes:
         for workers, h in sorted(r["sizes"][s].get("http", {}).items()):
@@ -168,8 +168,9 @@ def render(r: Results) -> str:
 
 
 def splice(path: Path, section: str, start: str, end: str) -> None:
-    """Replace the marked section, or put it first in the `## Speed` section when it is new."""
-    text = path.read_text(encoding="utf-8")
+    """Replace the marked section, or put it first in the `## Speed` section when it is new; a
+    file that does not exist yet (a scratch report) gets the section alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section, text, count=1)

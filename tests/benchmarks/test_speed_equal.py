@@ -79,3 +79,15 @@ def test_the_section_is_spliced_before_the_speed_targets_then_replaced(tmp_path:
     text = doc.read_text(encoding="utf-8")
     assert text.count(START) == 1 and text.index(END) < text.index("### Targets")
     assert "2.40x at 1k" in text
+
+
+def test_a_run_without_the_fresh_process_embedding_renders_into_a_new_file(tmp_path: Path) -> None:
+    # --skip-query-embedding without --merge, reported into a scratch file that does not exist yet
+    results = _results(5.0, 12.0, 1.8)
+    del results["query_embedding"]
+    out = tmp_path / "scratch.md"
+    splice(out, render(results), START, END)
+    text = out.read_text(encoding="utf-8")
+    assert text.count(START) == 1 and "2.40x at 1k" in text
+    assert "fresh process" not in text
+    assert "fresh process" in render(_results(5.0, 12.0, 1.8))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -53,11 +54,19 @@ def check(home: Path) -> tuple[int, dict]:
     return result.returncode, json.loads(result.stdout)
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    assert cli(home, "ingest", str(write_jsonl(tmp_path / "first.jsonl", FIRST))).returncode == 0
+@pytest.fixture(scope="module")
+def first_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FIRST, ingested once per module by a real `praktijkbank` process."""
+    scratch = tmp_path_factory.mktemp("crash-first")
+    home = scratch / "home"
+    assert cli(home, "ingest", str(write_jsonl(scratch / "first.jsonl", FIRST))).returncode == 0
     return home
+
+
+@pytest.fixture
+def home(tmp_path: Path, first_home: Path) -> Path:
+    """A copy of the ingested FIRST for each test, which its crash may leave half-written."""
+    return Path(shutil.copytree(first_home, tmp_path / "home"))
 
 
 # Where each crash point leaves the catalogue: before the commit the batch is absent, after it
