@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core import Praktijkbank
 from api.http import errors, routes_curation, routes_pages, routes_practices, routes_search
-from api.http.deps import get_settings
+from api.http.deps import load_settings
 from api.http.limits import BodyLimit
 from catalogue.settings import Settings
 from search.index_faiss import set_threads
@@ -22,35 +23,47 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
 
 
-class Guard(BaseHTTPMiddleware):
-    """Body-size limit and security headers on every response."""
+class Guard:
+    """Body-size limit (on the Content-Length header) and security headers on every response.
 
-    def __init__(self, app: object, *, max_body: int) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware runs the rest of the app in a task
+    of its own and streams the response through it, which a search paid for on every request."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+        self.app = app
         self.max_body = max_body
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
         if length and (not length.isdigit() or int(length) > self.max_body):
-            return JSONResponse({"detail": f"De inhoud is te groot (hoogstens {self.max_body} bytes).",
-                                 "errors": []}, status_code=413)
-        response = await call_next(request)
-        path = request.url.path
-        is_widget = path == "/widget.js"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if not is_widget:
-            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        # /docs and /redoc too: their scripts are installed files (routes_pages), nothing inline.
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        if is_widget:
-            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
+            refusal = JSONResponse({"detail": f"De inhoud is te groot (hoogstens {self.max_body} bytes).",
+                                    "errors": []}, status_code=413)
+            await refusal(scope, receive, send)
+            return
+        is_widget = scope["path"] == "/widget.js"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                if not is_widget:
+                    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                # /docs and /redoc too: their scripts are installed files (routes_pages), nothing inline.
+                headers.setdefault("Content-Security-Policy", CSP)
+                if is_widget:
+                    headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None, core: Praktijkbank | None = None) -> FastAPI:
     """The app for a catalogue; tests pass their own settings or composition root."""
-    settings = settings or get_settings()
+    settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +86,7 @@ def create_app(settings: Settings | None = None, core: Praktijkbank | None = Non
         docs_url=None,  # served by routes_pages from installed files, under the strict CSP
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings  # read by the get_settings dependency
     errors.install(app)
     # Chunked bodies, on the bytes read; inside Guard, so its 413 reaches the error handler.
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes)

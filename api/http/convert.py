@@ -8,9 +8,17 @@ from api.http.schemas import PracticeOut, SearchItem
 from catalogue.model import Practice
 from search.service import Hit
 
+_ID = "{practice_id}"
+
 
 def practice_url(request: Request, practice_id: str) -> str:
-    return str(request.url_for("practice_page", practice_id=practice_id))
+    """The practice's page. `url_for` tries every route in turn, so a page of results builds
+    the URL template once per request and fills in each id."""
+    template: str | None = getattr(request.state, "practice_url_template", None)
+    if template is None:
+        template = str(request.url_for("practice_page", practice_id=_ID))
+        request.state.practice_url_template = template
+    return template.replace(_ID, practice_id)
 
 
 def search_item(request: Request, hit: Hit) -> SearchItem:
