@@ -11,6 +11,7 @@ import fastapi_offline
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api.http.convert import practice_url
 from api.http.deps import CoreDep
 from catalogue.errors import PracticeNotFound
 from catalogue.model import Practice, Status
@@ -91,7 +92,7 @@ def practice_page(request: Request, practice_id: str,
     if practice is None or practice.status != Status.published:
         return not_found_page()
     template = (STATIC / "index.html").read_text(encoding="utf-8")
-    body = render_practice_head(template, practice, str(request.url_for("practice_page", practice_id=practice.id)))
+    body = render_practice_head(template, practice, practice_url(request, practice.id))
     return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
 
 

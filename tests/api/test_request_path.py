@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 
 
-def test_the_app_overrides_no_dependency_and_routes_see_its_settings(store, core, sample, settings):
+def test_the_app_overrides_no_dependency_and_routes_see_its_settings(core, settings):
     # With any entry in dependency_overrides, FastAPI analyses every route's dependencies again
     # on each request; the settings come from the app's state instead.
     settings.max_per_page = 2
