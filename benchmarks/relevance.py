@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from api.core import Praktijkbank
+from benchmarks.speed_vectors import CACHE_DIR, CachedEmbedder
 from catalogue.analysis import AnalyzerConfig, configure
 from catalogue.store import make_filters
 from catalogue.store_sqlite import SqliteStore
@@ -144,16 +145,30 @@ def measure_gate(core: Praktijkbank, queries: list[dict[str, Any]], nonsense: li
                 int((real >= gate).sum()), len(real), int((noise < gate).sum()), len(noise))
 
 
-def build(home: Path, embedder_spec: str, data: Path | None = None) -> Praktijkbank:
-    """The catalogue of data/ (or `data`) in `home`. The benchmark asks the same queries under
-    many settings: its embedder embeds each text once."""
+def embedder_for(spec: str, cache_dir: Path | None = CACHE_DIR) -> Remembering:
+    """The benchmark's embedder: it embeds each text once per run and, with `cache_dir`, keeps
+    the vectors on disk by a digest of their text (benchmarks/speed_vectors.py), so a rerun
+    embeds only the texts that changed."""
+    embedder: Embedder = make_embedder(spec)
+    return Remembering(CachedEmbedder.wrap(embedder, cache_dir) if cache_dir is not None else embedder)
+
+
+def build(home: Path, embedder: Embedder, data: Path | None = None) -> Praktijkbank:
+    """The catalogue of data/ (or `data`) in `home`, embedded by `embedder` (see embedder_for)."""
     store = SqliteStore(home / "praktijkbank.db")
-    core = Praktijkbank.over(store, index_path=home / "index.faiss",
-                             embedder=Remembering(make_embedder(embedder_spec)))
+    core = Praktijkbank.over(store, index_path=home / "index.faiss", embedder=embedder)
     report = ingest_paths(store, [data or ROOT / "data"], indexer=core.indexing)
     if report.rejected:
         raise SystemExit(f"data/ has rejected records: {report.rejected}")
+    save_vectors(embedder)
     return core
+
+
+def save_vectors(embedder: Embedder) -> None:
+    """Write the on-disk vector cache behind an `embedder_for` embedder, if it has one."""
+    inner = getattr(embedder, "inner", None)
+    if isinstance(inner, CachedEmbedder):
+        inner.cache.save()
 
 
 class Remembering:
@@ -277,7 +292,7 @@ CUTOFFS: list[tuple[str, Tuning]] = [
 ]
 
 
-def run(spec: str) -> str:
+def run(spec: str, cache_dir: Path | None = CACHE_DIR) -> str:
     sets = {name: load_judged(name) for name in SET_FILES}
     nonsense = load_set()["nonsense"]
     lines: list[str] = []
@@ -286,9 +301,10 @@ def run(spec: str) -> str:
         small.mkdir()
         for pid in sorted(original_practices()):
             (small / f"{pid}.md").write_bytes((ROOT / "data" / "praktijken" / f"{pid}.md").read_bytes())
-        core58 = build(Path(tmp) / "c58", spec, small)
+        embedder = embedder_for(spec, cache_dir)
+        core58 = build(Path(tmp) / "c58", embedder, small)
         service58 = core58.search
-        core = build(Path(tmp) / "all", spec)
+        core = build(Path(tmp) / "all", embedder)
         service = core.search
         n_all = core.store.count()
         lines += [f"Measured {time.strftime('%Y-%m-%d')} with `python -m benchmarks.relevance --write`, "
@@ -329,6 +345,7 @@ def run(spec: str) -> str:
         lines += ["", "Nonsense and off-topic queries: "
                   + "; ".join(f"\"{text}\" {state}" for text, state in states) + ".", ""]
         lines += offtopic_lines(core)
+        save_vectors(embedder)  # the queries' vectors
         core.store.close()
         core58.store.close()
     return "\n".join(lines)
@@ -365,8 +382,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedder", default="e5+use", help="embedder spec (default: e5+use)")
     parser.add_argument("--write", action="store_true", help="write the tables into BENCHMARKS.md")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR,
+                        help=f"vector cache by text digest (default: {CACHE_DIR.relative_to(ROOT)})")
+    parser.add_argument("--no-cache", action="store_true", help="embed every text with the model")
     args = parser.parse_args()
-    markdown = run(args.embedder)
+    markdown = run(args.embedder, None if args.no_cache else args.cache_dir)
     print(markdown)
     if args.write:
         write_section(markdown)
