@@ -253,6 +253,31 @@ def narrow(rows: list[Row]) -> str:
 
 HEAD = "| | nDCG@10 | MRR@10 | zero-result rate | precision (all results) | median total | queries |\n" \
        "|---|---|---|---|---|---|---|"
+# Alternatives are compared with the default per query: the mean difference of nDCG@10 and its
+# 95% paired bootstrap interval (resampling queries). An interval that holds 0 is noise.
+HEAD_PAIRED = ("| | nDCG@10 | Δ nDCG@10 vs default [95% CI] | MRR@10 | zero-result rate "
+               "| precision (all results) | median total | queries |\n|---|---|---|---|---|---|---|---|")
+BOOTSTRAP_SAMPLES = 10_000
+
+
+def paired_difference(rows: list[Row], base: list[Row], *, samples: int = BOOTSTRAP_SAMPLES,
+                      seed: int = 0) -> tuple[float, float, float]:
+    """Mean per-query nDCG@10 difference of `rows` over `base` (the same queries), with the
+    2.5th and 97.5th percentiles of its paired bootstrap (queries resampled, seeded)."""
+    before = {r.id: r.ndcg for r in base}
+    diffs = np.array([r.ndcg - before[r.id] for r in rows])
+    if not len(diffs):
+        return 0.0, 0.0, 0.0
+    picks = np.random.default_rng(seed).integers(0, len(diffs), size=(samples, len(diffs)))
+    means = diffs[picks].mean(axis=1)
+    return float(diffs.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def summarise_paired(rows: list[Row], base: list[Row]) -> str:
+    """`summarise` with the paired difference against the default's rows after nDCG@10."""
+    cells = summarise(rows).split(" | ")
+    mean, lo, hi = paired_difference(rows, base)
+    return " | ".join([cells[0], f"{mean:+.3f} [{lo:+.3f}, {hi:+.3f}]", *cells[1:]])
 
 
 def by_group(label: str, rows: list[Row], key: str) -> list[str]:
@@ -326,18 +351,21 @@ def run(spec: str, cache_dir: Path | None = CACHE_DIR) -> str:
         for mode in ("lexical", "semantic", "hybrid"):
             for name in SET_FILES:
                 lines.append(f"| {name}, {mode} {summarise(run_queries(service, sets[name], mode))}")
-        lines += ["", "### Cut-off and scoring alternatives (hybrid)", "", HEAD]
+        default_rows = {name: run_queries(service, sets[name]) for name in SET_FILES}
+        lines += ["", "### Cut-off and scoring alternatives (hybrid)", "", HEAD_PAIRED]
         for label, tuning in CUTOFFS:
             alt = SearchService(core.store, core.index, core.embedder, tuning)
             for name in SET_FILES:
-                lines.append(f"| {label}: {name} {summarise(run_queries(alt, sets[name]))}")
-        lines += ["", "### Analyzer (hybrid, default tuning)", "", HEAD]
+                rows = run_queries(alt, sets[name])
+                lines.append(f"| {label}: {name} {summarise_paired(rows, default_rows[name])}")
+        lines += ["", "### Analyzer (hybrid, default tuning)", "", HEAD_PAIRED]
         for label, config in ANALYZERS:
             configure(config)
             core.store.rebuild_fts()
             core.store.warm()
             for name in SET_FILES:
-                lines.append(f"| {label}: {name} {summarise(run_queries(service, sets[name]))}")
+                rows = run_queries(service, sets[name])
+                lines.append(f"| {label}: {name} {summarise_paired(rows, default_rows[name])}")
         configure(AnalyzerConfig())
         core.store.rebuild_fts()  # the loop left the index built with the last analyzer
         core.store.warm()
