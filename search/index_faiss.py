@@ -154,8 +154,13 @@ class FaissIndex:
         starts = np.cumsum(counts) - counts
         positions = np.repeat(first[owners] - starts, counts) + np.arange(int(counts.sum()))
         inner = faiss.downcast_index(self.passages.index)
-        vectors = inner.sa_decode(_codes(inner)[order[positions]])  # float16 -> float32 in FAISS: 2.5x numpy's astype
-        scores = vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+        # FAISS's SIMD float16 inner products over a scratch index of just these codes: 4x
+        # faster than decoding them to float32 first (0.17 against 0.71 ms for 600 sentences).
+        scratch = _half_precision(self.stamp.dim)
+        scratch.add_sa_codes(_codes(inner)[order[positions]])
+        found, rows = scratch.search(np.asarray(query, dtype=np.float32).reshape(1, -1), len(positions))
+        scores = np.empty(len(positions), dtype=np.float32)
+        scores[rows[0]] = found[0]
         out[owners] = np.maximum.reduceat(scores, starts)
         return out
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from catalogue.text import DUTCH_STOPWORDS, fold, token_spans
+from catalogue.text import DUTCH_STOPWORDS, fold_word, token_spans
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -77,6 +77,6 @@ def make_snippet(text: str, query_stems: set[str], *, max_chars: int = 240) -> S
     highlights = sorted(
         (s - window_start + offset, e - window_start + offset)
         for s, e, _ in matched
-        if window_start <= s and e <= window_end and fold(text[s:e]) not in DUTCH_STOPWORDS
+        if window_start <= s and e <= window_end and fold_word(text[s:e]) not in DUTCH_STOPWORDS
     )
     return Snippet(snippet_text, highlights)

@@ -95,6 +95,22 @@ def test_sentence_vectors_score_each_practice_by_its_best_sentence(tmp_path):
         index.upsert([14], docs[:1], ["e"])
 
 
+def test_sentence_scores_match_the_decoded_sentence_vectors():
+    # passage_scores works on the float16 codes; passage_vectors decodes them: the two agree
+    rng = np.random.default_rng(5)
+    index = FaissIndex(32, "t", passages="sentences")
+    rids = list(range(100, 160))
+    index.upsert(rids, _unit(rng, len(rids), 32), [str(r) for r in rids],
+                 [_unit(rng, int(rng.integers(1, 9)), 32) for _ in rids])
+    query = _unit(rng, 1, 32)[0]
+    asked = [150, 101, 150, 7, 159, 100]  # repeated and unknown rids included
+    decoded = [float((v @ query).max()) if (v := index.passage_vectors(r)) is not None else -np.inf
+               for r in asked]
+    got = index.passage_scores(query, asked)
+    assert got[3] == -np.inf
+    assert np.allclose(np.delete(got, 3), np.delete(decoded, 3), atol=1e-5)
+
+
 def test_a_sentence_that_answers_the_query_lifts_its_practice(store, tmp_path):
     # One practice says it in one sentence among many others; its whole-text vector is diluted.
     long = parse_practice({
