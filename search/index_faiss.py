@@ -369,9 +369,9 @@ _thread_state = threading.local()
 
 def set_threads(n: int) -> None:
     """FAISS OpenMP and BLAS threads for every thread that searches; one serves single queries
-    fastest. BLAS runs the sentence rescoring's matrix product: with its threads on a busy
-    2-core machine that product waited for a second core, 33 ms instead of 11 ms of dense time
-    per query at 10k practices (BENCHMARKS.md, "Equal work")."""
+    fastest. BLAS runs the filtered scans' matrix products (the sentence rescoring once ran one
+    too): with its threads on a busy 2-core machine such a product waited for a second core, 33
+    ms instead of 11 ms of dense time per query at 10k practices (BENCHMARKS.md, "Equal work")."""
     global _serving_threads
     _serving_threads = n
     faiss.omp_set_num_threads(n)
