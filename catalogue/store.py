@@ -107,6 +107,10 @@ class PracticeStore(Protocol):
     def count(self, filters: Filters | None = None) -> int:
         """Practices matching the filters; all of them (every status) without."""
 
+    def version(self) -> int:
+        """The committed catalogue's version as this process knows it: it moves with every
+        commit, of this process or another (the signal of the in-memory read views)."""
+
     def filter_rids(self, filters: Filters, *, by_title: bool = False) -> list[int]:
         """Rids matching the filters, ascending (or by title)."""
 

@@ -141,6 +141,9 @@ class SqliteStore:
 
     # -- read views -----------------------------------------------------------------------
 
+    def version(self) -> int:
+        return self.data_version()
+
     def data_version(self) -> int:
         """Changes whenever another connection (thread or process) committed: the views' signal."""
         with self._watch_lock:

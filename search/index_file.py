@@ -42,6 +42,7 @@ class IndexFile:
         self._key: FileKey | None = None
         self._verified = False  # whether the loaded index was checked against the embedder
         self._dirty = False  # a write failed half-way: the index in memory may differ from the file
+        self._generation = 0  # moves whenever this process changes the index it serves
         self._lock = threading.RLock()
 
     def _file_key(self) -> FileKey | None:
@@ -50,6 +51,12 @@ class IndexFile:
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def state_key(self) -> tuple[FileKey | None, int, bool]:
+        """Changes whenever the index a check would see may have changed: the file (another
+        process wrote it), or this process's own writes, finished or not."""
+        with self._lock:
+            return self._file_key(), self._generation, self._dirty
 
     @property
     def exists(self) -> bool:
@@ -131,6 +138,7 @@ class IndexFile:
                 self._index = None
                 index = self.current()
             self._dirty = True
+            self._generation += 1
             return index
 
     def publish(self, index: FaissIndex, *, save: bool) -> None:
@@ -140,6 +148,7 @@ class IndexFile:
                 index.save(self.path)
             self._index, self._key, self._verified = index, self._file_key(), False
             self._dirty = False
+            self._generation += 1
 
     def replace_with(self, source: Path) -> None:
         """Put the index file at `source` (on the same file system) in place of this one, under
@@ -147,6 +156,7 @@ class IndexFile:
         with self.writing():  # holds this object's lock too
             os.replace(source, self.path)
             self._index, self._key, self._verified, self._dirty = None, None, False, False
+            self._generation += 1
 
     # -- VectorIndex: reads of the current index ---------------------------------------------
 

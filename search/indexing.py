@@ -12,7 +12,7 @@ The PostgreSQL version (search/indexing_pg.py) shares the encoding and the store
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -157,6 +157,11 @@ class IndexMaintainer(Protocol):
 
     def check(self, *, rows: bool = True) -> CheckReport: ...
 
+    def state_key(self) -> Hashable:
+        """A value that changes whenever `check(rows=False)` could answer differently: the
+        committed catalogue's version and the index's own state (the server caches /health by it)."""
+        ...
+
     def repair(self, *, progress: Progress | None = None) -> SyncReport: ...
 
     def repair_in_background(self) -> BackgroundRebuild: ...
@@ -291,6 +296,9 @@ class IndexMaintenance(RebuildsInBackground):
             problems.append(str(e))
         return CheckReport(practices, len(expected), len(fts_rows), index_count, index_embedder,
                            self.embedder.name, found, problems)
+
+    def state_key(self) -> Hashable:
+        return self.store.version(), self.index.state_key()
 
     def repair(self, *, progress: Progress | None = None) -> SyncReport:
         """Bring the derived tables and the index back in line with the store, rebuilding only what is needed."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Protocol
 
 from catalogue.errors import IndexMissing, IndexOutOfDate
@@ -292,6 +292,11 @@ class PgIndexMaintenance(RebuildsInBackground):
             problems.append(str(e))
         return CheckReport(practices, published, len(fts_rows), index_count, index_embedder,
                            self.embedder.name, found, problems)
+
+    def state_key(self) -> Hashable:
+        # Every write to the practices, their terms, vectors and sentences bumps the catalogue
+        # version (migrations/0001_initial.sql), from this process or another server.
+        return self.store.version()
 
     def repair(self, *, progress: Progress | None = None) -> SyncReport:
         """Bring the derived tables and the vectors back in line, embedding only what lags

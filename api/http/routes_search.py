@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,7 +19,7 @@ from api.http.schemas import (
     Vocabularies,
     VocabularyTerm,
 )
-from catalogue.errors import IndexOutOfDate, InvalidInput, PracticeNotFound
+from catalogue.errors import InvalidInput, PracticeNotFound
 from catalogue.store import make_filters
 from catalogue.vocab import VOCABULARIES
 from search.query_bounds import bound_query
@@ -146,10 +145,8 @@ def health(core: CoreDep) -> JSONResponse:
                       problems=["De zoekindex wordt opnieuw opgebouwd; zoeken werkt intussen op woorden."],
                       warm=core.is_warm(), rebuild_percent=rebuilding)
         return JSONResponse(body.model_dump(), status_code=200)
-    report = core.indexing.check(rows=False)
-    stamp = None
-    with contextlib.suppress(IndexOutOfDate):
-        stamp = core.index.stamp.summary()
+    health = core.health_check()
+    report, stamp = health.check, health.index_stamp
     body = Health(status="ok" if report.ok else "niet klaar", ready=report.ok, practices=report.published,
                   published=report.published, index_count=report.index_count,
                   embedder=report.configured_embedder, index_stamp=stamp, problems=report.problems,

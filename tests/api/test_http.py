@@ -122,6 +122,32 @@ def test_health_503_when_index_drifts(client, store):
     assert r.status_code == 503 and not r.json()["ready"]
 
 
+def test_health_checks_again_only_when_the_catalogue_or_the_index_changed(client, core, store, monkeypatch):
+    checks = []
+    check = core.indexing.check
+    monkeypatch.setattr(core.indexing, "check", lambda **kw: checks.append(kw) or check(**kw))
+    first = client.get("/health").json()
+    assert client.get("/health").json() == first and len(checks) == 1  # the second is the cached answer
+    before = len(checks)
+    store.delete("taalcafe-gent")  # behind the core's back: a commit moves the version
+    r = client.get("/health")
+    assert r.status_code == 503 and len(checks) == before + 1
+    core.indexing.sync()  # the index catches up (a write of the index file)
+    r = client.get("/health")
+    assert r.status_code == 200 and r.json()["index_count"] == first["index_count"] - 1
+    assert len(checks) == before + 2
+    core.index.path.unlink()  # the file goes: another process could have done it
+    r = client.get("/health")
+    assert r.status_code == 503 and len(checks) == before + 3
+
+
+def test_health_sees_a_catalogue_that_became_read_only(client, core, store, monkeypatch):
+    assert client.get("/health").status_code == 200
+    monkeypatch.setattr(store, "read_only_reason", lambda: "de schijf is alleen-lezen gekoppeld")
+    r = client.get("/health")
+    assert r.status_code == 503 and "alleen-lezen" in " ".join(r.json()["problems"])
+
+
 def test_writes_need_a_valid_key(client, store):
     assert client.post("/api/practices", json=NEW).status_code == 401
     assert client.post("/api/practices", json=NEW, headers={"X-API-Key": "pb_dead_beef"}).status_code == 403
