@@ -163,6 +163,18 @@ def test_writes_of_another_connection_are_seen(filled, open_backend_store):
     assert filled.rid_of("tweede-restaurant") in filled.fts_scores(terms, make_filters(), limit=10)[0]
 
 
+def test_the_version_moves_with_every_commit_of_any_connection(filled, open_backend_store):
+    start = filled.version()
+    filled.count()
+    assert filled.version() == start  # reads move nothing
+    filled.upsert_many([parse_practice({**SAMPLE[1], "id": "derde-restaurant"})])
+    mine = filled.version()
+    assert mine != start
+    other = open_backend_store()
+    other.delete("derde-restaurant")
+    assert filled.version() not in (start, mine)
+
+
 def test_a_sound_store_reports_no_problems_and_rebuilds_its_derived_data(filled):
     assert filled.bad_rows() == {} and filled.derived_problems() == []
     assert filled.read_only_reason() is None
