@@ -57,8 +57,9 @@ def load_judged(name: str, *, grown: bool = True) -> list[dict[str, Any]]:
     """A set's queries with their judgements.
 
     The sets were judged over the first 58 practices; the 101 practices added on 2026-12-03
-    were judged blind against every query in new_judgements_*.yaml, and new_long_queries.yaml
-    holds queries for their themes. `grown=False` gives the 58-practice set as it was.
+    and the 12 added on 2026-12-04 were judged blind against every query in
+    new_judgements_*.yaml, and new_long_queries.yaml holds queries for the themes of the 101.
+    `grown=False` gives the 58-practice set as it was.
     """
     files = SET_FILES[name] if grown else SET_FILES[name][:1]
     queries = [q for f in files for q in load_queries(RELEVANCE / f)]
