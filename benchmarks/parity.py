@@ -26,16 +26,16 @@ from benchmarks.relevance import (
     RELEVANCE,
     ROOT,
     SET_FILES,
-    Remembering,
+    embedder_for,
     load_judged,
     load_set,
     ndcg,
+    save_vectors,
     write_section,
 )
 from catalogue.store import make_filters
 from catalogue.store_sqlite import SqliteStore
 from ingest.pipeline import ingest_paths
-from search.embedders import make_embedder
 from search.service import SearchService
 
 START, END = "<!-- parity:start -->", "<!-- parity:end -->"
@@ -124,7 +124,7 @@ def run(spec: str, data: Path = ROOT / "data") -> str:
     from catalogue.postgres import server
 
     started = time.perf_counter()
-    embedder = Remembering(make_embedder(spec))
+    embedder = embedder_for(spec)  # vectors cached on disk by text digest, as the relevance runs do
     with tempfile.TemporaryDirectory(prefix="praktijkbank-parity-") as tmp:
         home = Path(tmp)
         sqlite = Praktijkbank.over(SqliteStore(home / "praktijkbank.db"), index_path=home / "index.faiss",
@@ -145,6 +145,7 @@ def run(spec: str, data: Path = ROOT / "data") -> str:
         finally:
             sqlite.close()
             server.stop(home / "postgres")
+    save_vectors(embedder)
     return render(tallies, spec=spec, practices=len(report.added), model_calls=second,
                   seconds=time.perf_counter() - started)
 

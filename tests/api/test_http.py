@@ -126,8 +126,13 @@ def test_health_checks_again_only_when_the_catalogue_or_the_index_changed(client
     checks = []
     check = core.indexing.check
     monkeypatch.setattr(core.indexing, "check", lambda **kw: checks.append(kw) or check(**kw))
-    first = client.get("/health").json()
-    assert client.get("/health").json() == first and len(checks) == 1  # the second is the cached answer
+    def body() -> dict:
+        answer = client.get("/health").json()
+        answer.pop("warm")  # live, not cached: the start-up thread may finish between two calls
+        return answer
+
+    first = body()
+    assert body() == first and len(checks) == 1  # the second is the cached answer
     before = len(checks)
     store.delete("taalcafe-gent")  # behind the core's back: a commit moves the version
     r = client.get("/health")
